@@ -1,0 +1,174 @@
+/*
+ * qfs.h - public interface of the Quire versioned file system core (module prefix qfs_).
+ * Portable C11: the core calls nothing but the block device and environment ops below,
+ * so the kernel (ATA disk, kmalloc) and the host (image file, malloc) share it.
+ * Semantics are written in specs/fs-format.md section "Semantics". Not thread-safe:
+ * the caller serialises all calls on one struct qfs (the kernel holds one lock).
+ */
+#ifndef QFS_H
+#define QFS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes: every call returns >= 0 on success or one of these. */
+#define QFS_ENOENT (-2)
+#define QFS_EIO (-5)
+#define QFS_EBADF (-9)
+#define QFS_ENOMEM (-12)
+#define QFS_EBUSY (-16)
+#define QFS_EEXIST (-17)
+#define QFS_ENOTDIR (-20)
+#define QFS_EISDIR (-21)
+#define QFS_EINVAL (-22)
+#define QFS_EFBIG (-27)
+#define QFS_ENOSPC (-28)
+#define QFS_EROFS (-30)
+#define QFS_ENAMETOOLONG (-36)
+#define QFS_ENOTEMPTY (-39)
+#define QFS_ECORRUPT (-117)
+
+/* A block device of 4096-byte blocks; every op returns 0 or a negative error. */
+struct qfs_dev {
+	void *ctx;                                                       /* owner's state */
+	uint64_t nblocks;                                                /* device size */
+	int (*read)(void *ctx, uint64_t blkno, void *buf);               /* read one block */
+	int (*write)(void *ctx, uint64_t blkno, const void *buf);        /* write one block */
+	int (*flush)(void *ctx);                                         /* make writes durable */
+};
+
+/* What the core needs from its host: memory, a clock, a report sink. */
+struct qfs_env {
+	void *ctx;                                         /* owner's state */
+	void *(*alloc)(void *ctx, size_t nbytes);          /* NULL when out of memory */
+	void (*free)(void *ctx, void *p);                  /* give back alloc()'s memory */
+	uint64_t (*now)(void *ctx);                        /* seconds since the epoch */
+	void (*report)(void *ctx, const char *line);       /* fsck findings; may be NULL */
+};
+
+struct qfs;      /* a mounted file system */
+struct qfs_file; /* an open file handle */
+
+/* Object types (also the on-disk values). */
+#ifndef QFS_TYPE_FILE
+#define QFS_TYPE_FILE 1u
+#define QFS_TYPE_DIR 2u
+#endif
+
+/* Open flags. */
+#define QFS_O_RDONLY 0x0
+#define QFS_O_RDWR 0x1
+#define QFS_O_CREAT 0x2
+#define QFS_O_TRUNC 0x4
+
+struct qfs_mkfs_opts {
+	uint32_t default_limit; /* version limit of new files, 1..64 (0: 32) */
+	uint64_t reserve;       /* blocks only purge/delete may use (0: automatic) */
+	uint64_t time;          /* mkfs time stamp */
+};
+
+struct qfs_vinfo {
+	uint32_t vnum;   /* version number, from 1 */
+	uint64_t size;   /* bytes */
+	uint64_t mtime;  /* commit time */
+};
+
+struct qfs_stat {
+	uint64_t ino;
+	uint32_t type;       /* QFS_TYPE_FILE or QFS_TYPE_DIR */
+	uint32_t nversions;
+	uint32_t limit;
+	uint32_t newest;     /* newest version number (0: none) */
+	uint64_t size;       /* size of the version named (newest by default) */
+	uint32_t vnum;       /* the version named */
+	uint64_t mtime;
+};
+
+struct qfs_statfs {
+	uint64_t nblocks;     /* device blocks */
+	uint64_t data_blocks; /* blocks in the data region */
+	uint64_t used;        /* data-region blocks referenced by the committed state */
+	uint64_t free;        /* data-region blocks free for normal writes */
+	uint64_t reserve;     /* blocks kept for purge and delete */
+	uint64_t generation;  /* last committed generation */
+	uint64_t nfiles;
+};
+
+struct qfs_fsck_result {
+	uint64_t errors;      /* problems found; 0 means clean */
+	uint64_t warnings;
+	uint64_t files, dirs, versions, blocks_checked;
+};
+
+/* qfs_strerror - a short constant text for an error code. */
+const char *qfs_strerror(int err);
+
+/* qfs_mkfs - write an empty file system (root directory only) over the whole device. */
+int qfs_mkfs(const struct qfs_dev *dev, const struct qfs_env *env,
+	     const struct qfs_mkfs_opts *opts);
+
+/* qfs_mount - validate the image and open it; refuses bad images with -QFS_ECORRUPT. */
+int qfs_mount(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out);
+
+/* qfs_unmount - close every open handle (read/write copies are dropped) and free fs. */
+void qfs_unmount(struct qfs *fs);
+
+/* qfs_open - open path ("a/b", "a/b;3", "a/b;-1") read-only or as a private rw copy. */
+int qfs_open(struct qfs *fs, const char *path, int flags, struct qfs_file **out);
+
+/* qfs_read - read up to n bytes at off; returns bytes read (0 at end) or an error. */
+long qfs_read(struct qfs_file *f, uint64_t off, void *buf, size_t n);
+
+/* qfs_write - write n bytes at off into a rw handle's private copy; returns n or error. */
+long qfs_write(struct qfs_file *f, uint64_t off, const void *buf, size_t n);
+
+/* qfs_truncate - set the size of a rw handle's private copy. */
+int qfs_truncate(struct qfs_file *f, uint64_t size);
+
+/* qfs_fsize - current size seen through the handle. */
+uint64_t qfs_fsize(const struct qfs_file *f);
+
+/* qfs_fversion - version a read-only handle pins (rw: the base version, 0 if new). */
+uint32_t qfs_fversion(const struct qfs_file *f);
+
+/* qfs_close - close; a rw handle commits its copy, returning the new version number. */
+int qfs_close(struct qfs_file *f);
+
+/* qfs_abort - close a handle dropping any private copy. */
+void qfs_abort(struct qfs_file *f);
+
+/* qfs_mkdir - create an empty directory. */
+int qfs_mkdir(struct qfs *fs, const char *path);
+
+/* qfs_rmdir - remove an empty directory. */
+int qfs_rmdir(struct qfs *fs, const char *path);
+
+/* qfs_delete - "name;N" deletes one version; "name" deletes the file with all versions. */
+int qfs_delete(struct qfs *fs, const char *path);
+
+/* qfs_purge - keep the newest `keep` versions (>= 1); returns how many were removed. */
+int qfs_purge(struct qfs *fs, const char *path, uint32_t keep);
+
+/* qfs_set_limit - set a file's version limit (1..64), purging the oldest beyond it. */
+int qfs_set_limit(struct qfs *fs, const char *path, uint32_t limit);
+
+/* qfs_stat - describe a file or directory (and the version named by path). */
+int qfs_stat(struct qfs *fs, const char *path, struct qfs_stat *st);
+
+/* qfs_versions - fill up to max version records, oldest first; returns the count. */
+int qfs_versions(struct qfs *fs, const char *path, struct qfs_vinfo *out, int max);
+
+/* Directory listing callback: return non-zero to stop. */
+typedef int (*qfs_dir_cb)(void *ctx, const char *name, uint64_t ino, uint32_t type);
+
+/* qfs_readdir - call cb for each entry of the directory at path; returns cb's stop value. */
+int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx);
+
+/* qfs_statfs - space accounting of the committed state. */
+void qfs_statfs(struct qfs *fs, struct qfs_statfs *st);
+
+/* qfs_fsck - check every checksum, every reference and the free map; result in *res. */
+int qfs_fsck(const struct qfs_dev *dev, const struct qfs_env *env,
+	     struct qfs_fsck_result *res);
+
+#endif /* QFS_H */
