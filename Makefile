@@ -1,0 +1,142 @@
+# Quire - top-level build. `make run` boots it in QEMU, `make test` runs every test.
+# Both install missing Debian packages first (tests/deps.sh). Outputs go to build/.
+# Targets: all kernel iso run run-bochs debug test test-host test-kernel test-bochs
+#          bench tools compile_commands.json clean  (see README.md)
+
+SHELL   := /bin/bash
+BUILD   ?= build
+RESULTS ?= $(BUILD)/results
+CROSS   ?=
+KCC     ?= $(CROSS)gcc
+KLD     ?= $(CROSS)ld
+NM      ?= $(CROSS)nm
+NASM    ?= nasm
+HOSTCC  ?= gcc
+PYTHON  ?= python3
+CMDLINE ?= loglevel=2
+QEMU    ?= qemu-system-x86_64
+QEMU_MEM ?= 128
+
+# The kernel: C11, freestanding, no SSE (no FPU state to save on traps), kernel code model,
+# frame pointers kept for backtraces. specs/toolchain.md says why.
+KCFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+	-mno-sse -mno-sse2 -mno-mmx -mno-80387 -mgeneral-regs-only -fno-stack-protector \
+	-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables -fno-optimize-sibling-calls -fno-strict-aliasing -O2 -g \
+	-Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow \
+	-Ikernel -Imodules -Ifs-versioned -MMD -MP
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T boot/linker.ld
+NASMFLAGS := -f elf64 -g -F dwarf
+
+KERNEL_C   := $(shell find kernel -name '*.c' | sort)
+KERNEL_ASM := $(wildcard boot/*.asm) $(shell find kernel -name '*.asm' | sort)
+KOBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
+KERNEL := $(BUILD)/kernel.elf
+
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all kernel iso run run-bochs debug test test-host test-kernel test-bochs bench tools \
+	deps clean compile_commands.json
+all: kernel iso
+
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): tests/deps.sh
+	@bash tests/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+kernel: $(KERNEL)
+
+# V=1 shows the full commands
+Q := $(if $(V),,@)
+
+$(BUILD)/k/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(KCC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.o: %.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+# Two links: the first gives the function addresses, boot/mksyms.sh turns them into the
+# .ksyms table, the second link adds it. .ksyms is last, so nothing before it moves
+# (checked below).
+$(KERNEL): $(KOBJ) boot/linker.ld boot/mksyms.sh
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(KLD) $(KLDFLAGS) -o $(BUILD)/kernel.pass1.elf $(KOBJ)
+	$(Q)bash boot/mksyms.sh $(BUILD)/kernel.pass1.elf > $(BUILD)/ksyms.S
+	$(Q)$(KCC) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(Q)$(KLD) $(KLDFLAGS) -o $@ $(KOBJ) $(BUILD)/ksyms.o
+	@cmp -s <($(NM) -n $(BUILD)/kernel.pass1.elf | grep -i ' t ') <($(NM) -n $@ | grep -i ' t ') \
+		|| { echo "ksyms: function addresses moved between the two links"; rm -f $@; exit 1; }
+-include $(KOBJ:.o=.d)
+
+# ---- ISO images: one per command line (tests boot with their own options) ----
+ISO := $(BUILD)/quire.iso
+iso: $(ISO)
+$(ISO): $(KERNEL) tests/lib/mkiso.sh FORCE
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "$(CMDLINE)"
+FORCE:
+
+QEMU_BASE = $(QEMU) -M pc -cpu max -m $(QEMU_MEM) -nic none -display none -no-reboot \
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04
+
+run: $(ISO)
+	@echo "Quire in QEMU: the kernel monitor is on this terminal; Ctrl-A X quits QEMU."
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none; \
+		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 33 ]
+
+run-bochs: $(ISO)
+	bash tests/bochs/run-bochs.sh $(ISO) $(BUILD)/bochs-run
+
+debug: $(ISO)
+	@echo "QEMU waits for GDB on :1234. In another terminal: gdb -x tests/gdbinit"
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none -s -S
+
+# ---- tests ----
+.SECONDEXPANSION:
+include tests/host.mk
+include tests/kernel.mk
+ifneq ($(wildcard fs-versioned/fs.mk),)
+include fs-versioned/fs.mk
+FS_TEST_PART := fs
+FS_TEST_TARGET := fs-test
+FS_BENCH_TARGET := fs-bench
+FS_TOOLS_TARGET := fs-tools
+endif
+
+TEST_PARTS := host kernel harness bochs $(FS_TEST_PART)
+
+test: | $(DEPS_STAMP)
+	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
+	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run test-bochs-run $(FS_TEST_TARGET) || true
+	@bash tests/lib/summary.sh $(RESULTS) $(TEST_PARTS)
+
+test-host: | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/host.res
+	@$(MAKE) --no-print-directory test-host-run || true
+	@bash tests/lib/summary.sh $(RESULTS) host
+
+test-kernel: | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/kernel.res $(RESULTS)/harness.res
+	@$(MAKE) --no-print-directory test-kernel-run || true
+	@bash tests/lib/summary.sh $(RESULTS) kernel harness
+
+test-bochs: | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/bochs.res
+	@$(MAKE) --no-print-directory test-bochs-run || true
+	@bash tests/lib/summary.sh $(RESULTS) bochs
+
+bench: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory bench-run $(FS_BENCH_TARGET)
+
+tools: | $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory $(FS_TOOLS_TARGET)
+
+compile_commands.json: | $(DEPS_STAMP)
+	rm -rf $(BUILD)/k
+	bear -- $(MAKE) --no-print-directory kernel host-tests-build
+
+clean:
+	rm -rf $(BUILD)

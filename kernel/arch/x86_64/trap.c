@@ -1,0 +1,165 @@
+/*
+ * trap.c - the IDT and trap_dispatch: IRQs go to registered handlers, exceptions from
+ * user mode go to the process layer (the process dies, not the kernel), an exception in
+ * kernel mode either resumes at an armed catch point or panics with registers and a
+ * symbolised backtrace.
+ */
+#include "trap.h"
+
+#include "console.h"
+#include "cpu.h"
+#include "gdt.h"
+#include "panic.h"
+#include "pic.h"
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+_Static_assert(sizeof(struct idt_gate) == 16, "IDT gate is 16 bytes");
+
+extern const uint64_t isr_table[256];
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static irq_handler_fn irq_handlers[16];
+static void (*user_fault_handler)(struct trap_frame *tf);
+static struct ktrap_catch *armed_catch;
+
+static const char *const vec_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM no FPU", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualisation", "#CP control protection",
+};
+
+const char *trap_vector_name(uint64_t vector)
+{
+	if (vector < 32)
+		return vec_names[vector] ? vec_names[vector] : "reserved";
+	return vector < 48 ? "IRQ" : "interrupt";
+}
+
+static void set_gate(int vec, uint64_t handler, int ist, int dpl)
+{
+	struct idt_gate *g = &idt[vec];
+	g->off_lo = handler & 0xFFFF;
+	g->off_mid = (handler >> 16) & 0xFFFF;
+	g->off_hi = (uint32_t)(handler >> 32);
+	g->sel = SEL_KCODE;
+	g->ist = (uint8_t)ist;
+	g->type = (uint8_t)(0x8E | (dpl << 5)); /* present, interrupt gate */
+	g->zero = 0;
+}
+
+void trap_init(void)
+{
+	for (int v = 0; v < 256; v++)
+		set_gate(v, isr_table[v], 0, 0);
+	set_gate(VEC_DF, isr_table[VEC_DF], IST_DOUBLE_FAULT, 0);
+	set_gate(VEC_NMI, isr_table[VEC_NMI], IST_NMI, 0);
+	set_gate(VEC_MC, isr_table[VEC_MC], IST_MACHINE_CHECK, 0);
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) p = { sizeof idt - 1, (uint64_t)idt };
+	__asm__ volatile("lidt %0" : : "m"(p));
+}
+
+void irq_register(int irq, irq_handler_fn fn)
+{
+	if (irq >= 0 && irq < 16) {
+		irq_handlers[irq] = fn;
+		pic_unmask(irq);
+	}
+}
+
+void trap_set_user_fault_handler(void (*fn)(struct trap_frame *tf))
+{
+	user_fault_handler = fn;
+}
+
+void ktrap_catch_arm(struct ktrap_catch *c)
+{
+	armed_catch = c;
+}
+
+void ktrap_catch_disarm(void)
+{
+	armed_catch = 0;
+}
+
+int ktrap_call_catching(void (*fn)(void *), void *arg, struct ktrap_catch *c)
+{
+	uint64_t flags = cpu_irq_save();
+	cpu_irq_restore(flags);
+	if (kjmp_set(&c->jmp)) {
+		/* we left the trap handler without iretq: interrupts are still off */
+		cpu_irq_restore(flags);
+		return (int)c->vector + 1;
+	}
+	ktrap_catch_arm(c);
+	fn(arg);
+	ktrap_catch_disarm();
+	return 0;
+}
+
+void trap_dump(const struct trap_frame *tf)
+{
+	kprintf("  vector %lu (%s) error 0x%lx cr2 0x%016lx\n", tf->vector, trap_vector_name(tf->vector),
+		tf->error, cpu_read_cr2());
+	kprintf("  rip %016lx cs %04lx rflags %08lx rsp %016lx ss %04lx\n", tf->rip, tf->cs, tf->rflags,
+		tf->rsp, tf->ss);
+	kprintf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+	kprintf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->r8);
+	kprintf("  r9  %016lx r10 %016lx r11 %016lx r12 %016lx\n", tf->r9, tf->r10, tf->r11, tf->r12);
+	kprintf("  r13 %016lx r14 %016lx r15 %016lx cr3 %016lx\n", tf->r13, tf->r14, tf->r15, cpu_read_cr3());
+}
+
+static void irq_dispatch(struct trap_frame *tf)
+{
+	int irq = (int)(tf->vector - VEC_IRQ0);
+	if (pic_is_spurious(irq))
+		return;
+	if (irq_handlers[irq])
+		irq_handlers[irq](tf);
+	pic_eoi(irq);
+}
+
+static void kernel_exception(struct trap_frame *tf)
+{
+	if (armed_catch && tf->vector != VEC_DF && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
+		struct ktrap_catch *c = armed_catch;
+		armed_catch = 0;
+		c->vector = tf->vector;
+		c->error = tf->error;
+		c->cr2 = cpu_read_cr2();
+		c->rip = tf->rip;
+		kjmp_go(&c->jmp, (int)tf->vector + 1);
+	}
+	panic_trap(tf);
+}
+
+void trap_dispatch(struct trap_frame *tf)
+{
+	if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
+		irq_dispatch(tf);
+		return;
+	}
+	if (tf->vector == VEC_NMI) {
+		kprintf("NMI received\n");
+		return;
+	}
+	if ((tf->cs & 3) == 3 && tf->vector < 32) {
+		if (user_fault_handler) {
+			user_fault_handler(tf);
+			return;
+		}
+	}
+	if (tf->vector < 32) {
+		kernel_exception(tf);
+		return;
+	}
+	kprintf("trap: unexpected interrupt vector %lu at rip %016lx\n", tf->vector, tf->rip);
+}

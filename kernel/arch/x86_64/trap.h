@@ -1,0 +1,70 @@
+/*
+ * trap.h - interrupts and exceptions: the saved register frame, IRQ handler registration,
+ * and catch points that let kernel code (tests, checked copies) survive an expected fault.
+ */
+#ifndef QUIRE_ARCH_TRAP_H
+#define QUIRE_ARCH_TRAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Saved by isr.asm; the order matches its pushes (last pushed first). */
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+enum {
+	VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_OF = 4, VEC_BR = 5, VEC_UD = 6,
+	VEC_NM = 7, VEC_DF = 8, VEC_TS = 10, VEC_NP = 11, VEC_SS = 12, VEC_GP = 13, VEC_PF = 14,
+	VEC_MF = 16, VEC_AC = 17, VEC_MC = 18, VEC_XM = 19, VEC_IRQ0 = 32
+};
+
+/* Page-fault error code bits */
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE (1u << 1)
+#define PF_USER (1u << 2)
+#define PF_RSVD (1u << 3)
+#define PF_FETCH (1u << 4)
+
+struct kjmp_buf {
+	uint64_t rbx, rbp, r12, r13, r14, r15, rsp, rip;
+};
+
+/* kjmp_set - save a resume point; returns 0, or non-zero when resumed by kjmp_go. */
+int kjmp_set(struct kjmp_buf *b) __attribute__((returns_twice));
+/* kjmp_go - resume at @b's kjmp_set, making it return @val (0 becomes 1). */
+void kjmp_go(struct kjmp_buf *b, int val) __attribute__((noreturn));
+
+/* A catch point: a kernel-mode exception while armed resumes at kjmp_set with vector + 1. */
+struct ktrap_catch {
+	struct kjmp_buf jmp;
+	uint64_t vector, error, cr2, rip;
+};
+
+/* ktrap_catch_arm - arm @c (one at a time); the caller has just done kjmp_set(&c->jmp). */
+void ktrap_catch_arm(struct ktrap_catch *c);
+/* ktrap_catch_disarm - disarm the current catch point. */
+void ktrap_catch_disarm(void);
+
+/* ktrap_call_catching - run @fn(@arg) with @c armed; returns 0, or the vector + 1 of the
+ * kernel-mode exception that stopped it (details in @c). For tests and checked copies. */
+int ktrap_call_catching(void (*fn)(void *), void *arg, struct ktrap_catch *c);
+
+typedef void (*irq_handler_fn)(struct trap_frame *tf);
+
+/* trap_init - fill and load the IDT. Context: boot, irqs off. */
+void trap_init(void);
+/* irq_register - run @fn for legacy IRQ @irq (0..15), then EOI. */
+void irq_register(int irq, irq_handler_fn fn);
+/* trap_set_user_fault_handler - who handles exceptions from user mode (the process layer). */
+void trap_set_user_fault_handler(void (*fn)(struct trap_frame *tf));
+/* trap_vector_name - short name of an exception vector ("#PF"). */
+const char *trap_vector_name(uint64_t vector);
+/* trap_dump - print the frame's registers (and CR2) on the console. */
+void trap_dump(const struct trap_frame *tf);
+/* trap_dispatch - called by isr.asm for every vector. */
+void trap_dispatch(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,81 @@
+/*
+ * main.c - kmain: the order in which the kernel brings itself up, then either the test
+ * runner (cmdline `test=`) or the kernel monitor on the console.
+ */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/pic.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/serial.h"
+#include "arch/x86_64/timer.h"
+#include "arch/x86_64/trap.h"
+#include "boot/multiboot2.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "lib/cmdline.h"
+#include "lib/kstring.h"
+#include "monitor.h"
+#include "panic.h"
+#include "test/ktest.h"
+
+#define DIRECT_MAP_BASE 0xFFFF800000000000ull
+#define MBI_MAX_BYTES (1u << 20)
+
+struct boot_info boot_info;
+
+void kmain(uint32_t magic, uint64_t mbi_pa);
+
+static void set_log_level(void)
+{
+	uint64_t level;
+	if (cmdline_get_u64(boot_info.cmdline, "loglevel", &level) == 0)
+		console_set_level(level > LOG_DEBUG ? LOG_DEBUG : (enum log_level)level);
+}
+
+static void print_memory_summary(void)
+{
+	uint64_t usable = 0;
+	kprintf("memory map (%u entries):\n", boot_info.nmmap);
+	for (uint32_t i = 0; i < boot_info.nmmap; i++) {
+		const struct boot_mmap_entry *e = &boot_info.mmap[i];
+		kprintf("  %016lx-%016lx %10lu KiB %s\n", e->base, e->base + e->len - 1, e->len >> 10,
+			mb2_mem_type_name(e->type));
+		if (e->type == MB2_MEM_AVAILABLE)
+			usable += e->len;
+	}
+	kprintf("usable RAM: %lu KiB (%lu MiB)\n", usable >> 10, usable >> 20);
+	for (uint32_t i = 0; i < boot_info.nmods; i++)
+		kprintf("module %u: %016lx-%016lx %s\n", i, boot_info.mods[i].start_pa,
+			boot_info.mods[i].end_pa, boot_info.mods[i].name);
+}
+
+static void run_tests_and_exit(void)
+{
+	char filter[64], selfcheck[16];
+	if (cmdline_get(boot_info.cmdline, "test", filter, sizeof filter) < 0)
+		kstrlcpy(filter, "all", sizeof filter);
+	int have_sc = cmdline_get(boot_info.cmdline, "ktest.selfcheck", selfcheck, sizeof selfcheck) >= 0;
+	int failed = ktest_run(filter, have_sc ? selfcheck : 0);
+	machine_exit(failed ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);
+}
+
+void kmain(uint32_t magic, uint64_t mbi_pa)
+{
+	serial_init();
+	kprintf("\nQuire kernel booting (x86_64)\n");
+	if (magic != MB2_BOOT_MAGIC)
+		panic("not started by a Multiboot2 loader: magic %08x", magic);
+	if (mb2_parse((const void *)(DIRECT_MAP_BASE + mbi_pa), MBI_MAX_BYTES, mbi_pa, &boot_info) < 0)
+		panic("malformed Multiboot2 information at %016lx", mbi_pa);
+	set_log_level();
+	kprintf("loader: %s\ncommand line: %s\n", boot_info.loader, boot_info.cmdline);
+	gdt_init();
+	pic_init();
+	trap_init();
+	timer_init();
+	cpu_irq_enable();
+	print_memory_summary();
+	if (cmdline_has(boot_info.cmdline, "test"))
+		run_tests_and_exit();
+	monitor_run();
+}

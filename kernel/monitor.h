@@ -1,0 +1,25 @@
+/*
+ * monitor.h - the kernel monitor: a small command line on the serial console for looking
+ * inside a live system (as HelenOS's kconsole). Modules add their own commands.
+ */
+#ifndef QUIRE_MONITOR_H
+#define QUIRE_MONITOR_H
+
+struct monitor_cmd {
+	const char *name;
+	const char *help;
+	void (*fn)(const char *args);
+};
+
+/* MONITOR_CMD - register a command (linker section .moncmds). */
+#define MONITOR_CMD(cname, chelp, cfn)                                                     \
+	static const struct monitor_cmd moncmd_##cname                                     \
+		__attribute__((used, section(".moncmds." #cname), aligned(8))) = { #cname, chelp, cfn }
+
+/* monitor_run - read and run commands from the console forever. */
+void monitor_run(void) __attribute__((noreturn));
+
+/* monitor_exec - run one command line; returns 0, or -1 for an unknown command. */
+int monitor_exec(const char *line);
+
+#endif

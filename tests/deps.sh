@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# deps.sh - install the Debian packages Quire's build, run and tests need, when missing.
+# Idempotent: a machine that has them all is left alone (no apt-get at all).
+# Called by `make run`, `make test` and every target that needs an emulator or tool.
+set -euo pipefail
+
+PKGS=(
+  make gcc libc6-dev binutils nasm            # kernel build
+  grub-pc-bin grub-common xorriso mtools      # bootable ISO (grub-mkrescue)
+  qemu-system-x86                             # QEMU (TCG)
+  bochs bochsbios vgabios                     # Bochs; its rfb display needs no window
+  clang lld libclang-rt-14-dev                # libFuzzer, sanitizer runtimes
+  libcmocka-dev pkg-config                    # host unit tests
+  bear gdb                                    # compile_commands.json, debugging
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2

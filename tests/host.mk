@@ -1,0 +1,54 @@
+# host.mk - host unit tests (cmocka) of the kernel's portable code, built with ASan and
+# UBSan. Each tests/host/test_X.c is one program; HOST_SRCS_X lists the kernel sources it
+# tests. Included by the top Makefile; test-host-run writes $(RESULTS)/host.res.
+
+HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wno-missing-prototypes \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+	-Ikernel -Imodules -Ifs-versioned -DQUIRE_HOST
+HOST_LDLIBS := -lcmocka
+
+HOST_SRCS_kfmt := kernel/lib/kfmt.c
+HOST_SRCS_cmdline := kernel/lib/cmdline.c
+HOST_SRCS_ksyms := kernel/lib/ksyms.c
+HOST_SRCS_multiboot2 := kernel/boot/multiboot2.c
+
+HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
+HOST_BINS := $(HOST_TESTS:%=$(BUILD)/host/test_%)
+
+$(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/*.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  HOSTCC  $@")
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_SRCS_$*) $(HOST_LDLIBS)
+
+$(BUILD)/host/selfcheck-fails: tests/host/selfcheck/fails.c tests/host/hosttest.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_LDLIBS)
+
+# The harness checks itself: a failing test and a crashing program must both be reported.
+.PHONY: host-harness-check
+host-harness-check: $(BUILD)/host/selfcheck-fails
+	@t=$$(mktemp); \
+	$(PYTHON) tests/lib/tap2res.py --prefix sc --results $$t -- $< >/dev/null; st=$$?; \
+	if [ $$st -ne 0 ] && grep -qx 'not ok sc/test_fails' $$t && grep -qx 'ok sc/test_passes' $$t; \
+	then echo "ok host/harness/detects-failing-test"; else echo "not ok host/harness/detects-failing-test"; fi \
+		>> $(RESULTS)/host.res; : > $$t; \
+	$(PYTHON) tests/lib/tap2res.py --prefix sc --results $$t -- $< crash >/dev/null; st=$$?; \
+	if [ $$st -ne 0 ] && grep -qx 'not ok sc/complete' $$t; \
+	then echo "ok host/harness/detects-crash"; else echo "not ok host/harness/detects-crash"; fi \
+		>> $(RESULTS)/host.res; rm -f $$t
+
+.PHONY: host-tests-build test-host-run
+host-tests-build: $(HOST_BINS)
+
+test-host-run: | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS); rm -f $(RESULTS)/host.res; fail=0; \
+	for t in $(HOST_TESTS); do \
+		if $(MAKE) --no-print-directory -s $(BUILD)/host/test_$$t; then \
+			$(PYTHON) tests/lib/tap2res.py --prefix host/$$t --results $(RESULTS)/host.res \
+				-- $(BUILD)/host/test_$$t || fail=1; \
+		else echo "not ok host/$$t/build" >> $(RESULTS)/host.res; fail=1; fi; \
+	done; \
+	$(MAKE) --no-print-directory -s host-harness-check \
+		|| { echo "not ok host/harness/build" >> $(RESULTS)/host.res; fail=1; }; \
+	echo "host: $$(grep -c '^ok' $(RESULTS)/host.res) passed, $$(grep -c '^not ok' $(RESULTS)/host.res) failed"; \
+	exit $$fail
