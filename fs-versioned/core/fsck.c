@@ -227,10 +227,27 @@ static void check_freemap(struct ck *c)
 	}
 }
 
+/* Warn about ring slots holding a damaged root record (mount fell back past them). */
+static void check_ring(struct ck *c)
+{
+	struct qfs *fs = c->fs;
+	uint8_t *buf = qfs_buf_get(fs);
+	struct qfs_root r;
+	for (uint32_t i = 0; buf && i < fs->sb.ring_len; i++) {
+		uint64_t blk = fs->sb.ring_start + i;
+		if (qfs_dev_read(fs, blk, buf) == 0 && qfs_get32(buf) == QFS_MAGIC_ROOT &&
+		    qfs_root_decode(&fs->sb, buf, blk, &r))
+			say(c, 0, "root record in block % is damaged; using generation %", blk,
+			    fs->root.gen);
+	}
+	qfs_buf_put(fs, buf);
+}
+
 static void check_all(struct ck *c)
 {
 	struct qfs *fs = c->fs;
 	uint64_t nfiles_dirs;
+	check_ring(c);
 	check_tree(c, fs->root.itab, fs->root.itab_depth, 0, fs->root.next_ino, CK_ITAB,
 		   QFS_MAGIC_INODE);
 	nfiles_dirs = c->res->files;
