@@ -379,7 +379,7 @@ static int write_dirty(struct qfs *fs)
 	for (size_t i = 0; i < fs->txn.nbufs; i++) {
 #ifdef QFS_FAULT_SKIP_DATA
 		/* injected bug: "forget" to write the last metadata block */
-		if (i + 1 == fs->txn.nbufs)
+		if (i + 1 == fs->txn.nbufs && fs->root.gen > 1)
 			continue;
 #endif
 		int rc = qfs_dev_write(fs, fs->txn.bufblk[i], fs->txn.bufs[i]);

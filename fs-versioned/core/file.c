@@ -354,7 +354,7 @@ static int commit_tree(struct qfs_file *f, struct qfs_ver *v)
 		if (rc == 0)
 			rc = qfs_tree_set(fs, &v->root, &v->depth, idx, leaf, 0);
 	}
-	return rc;
+	return rc ? rc : qfs_tree_fit(fs, &v->root, &v->depth, keep);
 }
 
 /* Purge the oldest unpinned versions while the file is over its limit. */

@@ -108,6 +108,8 @@ int qfs_inode_get(struct qfs *fs, uint64_t ino, struct qfs_inode *in)
 int qfs_inode_put(struct qfs *fs, const struct qfs_inode *in)
 {
 	struct qfs_ptr p;
+	if (qfs_inode_check(in, in->ino))
+		return QFS_EINVAL; /* never write an inode mount would refuse */
 	int rc = qfs_tree_get(fs, fs->root.itab, fs->root.itab_depth, in->ino, &p);
 	if (rc)
 		return rc;

@@ -163,6 +163,7 @@ int qfs_tree_l1(struct qfs *fs, struct qfs_ptr p, uint8_t *buf);
 struct qfs_ptr qfs_tree_slot(const uint8_t *buf, uint64_t idx);
 int qfs_tree_set(struct qfs *fs, struct qfs_ptr *root, uint8_t *depth, uint64_t idx,
 		 struct qfs_ptr leaf, int free_old);
+int qfs_tree_fit(struct qfs *fs, struct qfs_ptr *root, uint8_t *depth, uint64_t nleaves);
 int qfs_tree_trim(struct qfs *fs, struct qfs_ptr *root, unsigned depth, uint64_t limit);
 int qfs_tree_collect(struct qfs *fs, struct qfs_ptr root, unsigned depth,
 		     struct qfs_map *set);

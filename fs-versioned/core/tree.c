@@ -148,6 +148,12 @@ static int set_below(struct qfs *fs, uint8_t *buf, unsigned lvl, uint64_t idx,
 	return set_below(fs, cbuf, lvl - 1, idx, leaf, free_old);
 }
 
+/* qfs_tree_fit - deepen the tree until it can hold nleaves leaves. */
+int qfs_tree_fit(struct qfs *fs, struct qfs_ptr *root, uint8_t *depth, uint64_t nleaves)
+{
+	return nleaves ? tree_grow(fs, root, depth, nleaves - 1) : 0;
+}
+
 /* qfs_tree_set - point idx at leaf (blk 0 makes a hole), copying the path. */
 int qfs_tree_set(struct qfs *fs, struct qfs_ptr *root, uint8_t *depth, uint64_t idx,
 		 struct qfs_ptr leaf, int free_old)

@@ -148,6 +148,19 @@ int qfs_host_mem_init(struct qfs_host_mem *m, uint64_t nblocks, struct qfs_dev *
 	return 0;
 }
 
+void qfs_host_mem_wrap(struct qfs_host_mem *m, uint8_t *data, uint64_t nblocks,
+		       struct qfs_dev *dev)
+{
+	memset(m, 0, sizeof(*m));
+	m->data = data;
+	m->nblocks = nblocks;
+	dev->ctx = m;
+	dev->nblocks = nblocks;
+	dev->read = mem_read;
+	dev->write = mem_write;
+	dev->flush = mem_flush;
+}
+
 void qfs_host_mem_free(struct qfs_host_mem *m)
 {
 	free(m->data);

@@ -31,6 +31,10 @@ struct qfs_host_mem {
 /* qfs_host_mem_init - allocate a zeroed in-memory device of nblocks; 0 or -QFS_ENOMEM. */
 int qfs_host_mem_init(struct qfs_host_mem *m, uint64_t nblocks, struct qfs_dev *dev);
 
+/* qfs_host_mem_wrap - a memory device over caller-owned data (not freed by us). */
+void qfs_host_mem_wrap(struct qfs_host_mem *m, uint8_t *data, uint64_t nblocks,
+		       struct qfs_dev *dev);
+
 /* qfs_host_mem_free - free an in-memory device's storage. */
 void qfs_host_mem_free(struct qfs_host_mem *m);
 
