@@ -116,12 +116,15 @@ static int base_ptr(struct qfs_file *f, uint64_t idx, struct qfs_ptr *out)
 		return 0;
 	}
 	int rc = qfs_tree_lookup(fs, f->base.root, f->base.depth, idx, 1, &l1);
-	if (rc || l1.blk == 0)
+	if (rc)
 		return rc;
 	if (!f->l1buf && !(f->l1buf = qfs_buf_get(fs)))
 		return QFS_ENOMEM;
 	f->l1key = UINT64_MAX;
-	rc = qfs_tree_l1(fs, l1, f->l1buf);
+	if (l1.blk == 0) /* a hole at level 1: cache it as all holes */
+		memset(f->l1buf, 0, QFS_BLOCK_SIZE);
+	else
+		rc = qfs_tree_l1(fs, l1, f->l1buf);
 	if (rc)
 		return rc;
 	f->l1key = idx / QFS_PTRS_PER_BLOCK;

@@ -233,12 +233,22 @@ static int bitmap_load(struct qfs *fs, uint8_t *buf, uint32_t bmap_crc)
 	size_t mapsz = (size_t)(fs->sb.bmap_n * QFS_BMAP_BYTES);
 	if (qfs_crc32c(fs->ref, mapsz) != bmap_crc)
 		return QFS_ECORRUPT;
-	uint64_t used = 0;
-	for (uint64_t b = 0; b < fs->sb.bmap_n * QFS_BMAP_BITS; b++) {
-		int set = qfs_bit(fs->ref, b);
-		if ((b < fs->sb.data_start && !set) || (b >= fs->sb.nblocks && set))
+	uint64_t used = 0, end = fs->sb.bmap_n * QFS_BMAP_BITS;
+	for (uint64_t b = 0; b < fs->sb.data_start; b++)
+		if (!qfs_bit(fs->ref, b))
 			return QFS_ECORRUPT;
-		used += set && b >= fs->sb.data_start && b < fs->sb.nblocks;
+	for (uint64_t b = fs->sb.data_start; b < end;) {
+		if ((b & 7) == 0 && b + 8 <= fs->sb.nblocks) {
+			for (uint8_t v = fs->ref[b >> 3]; v; v &= (uint8_t)(v - 1))
+				used++;
+			b += 8;
+			continue;
+		}
+		int set = qfs_bit(fs->ref, b);
+		if (set && b >= fs->sb.nblocks)
+			return QFS_ECORRUPT;
+		used += (uint64_t)set;
+		b++;
 	}
 	if (used != fs->root.used)
 		return QFS_ECORRUPT;
