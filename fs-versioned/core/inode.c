@@ -339,6 +339,14 @@ static int ver_parse(const char *s, struct qfs_path *p)
 	return 0;
 }
 
+/* Skip a run of slashes. */
+static const char *skip_slashes(const char *s)
+{
+	while (*s == '/')
+		s++;
+	return s;
+}
+
 /* qfs_path_parse - walk the directories of path; name "" means the root itself. */
 int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 {
@@ -346,8 +354,7 @@ int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 	p->name[0] = 0;
 	p->has_ver = 0;
 	p->ver = 0;
-	while (*path == '/')
-		path++;
+	path = skip_slashes(path);
 	while (*path) {
 		const char *end = path;
 		while (*end && *end != '/')
@@ -355,7 +362,7 @@ int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 		const char *semi = path;
 		while (semi < end && *semi != ';')
 			semi++;
-		int last = !*end || !end[strspn(end, "/")];
+		int last = !*skip_slashes(end);
 		int rc = name_check(path, (size_t)(semi - path));
 		if (rc == 0 && semi < end && !last)
 			rc = QFS_EINVAL;
@@ -369,7 +376,7 @@ int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 		rc = qfs_dir_lookup(fs, p->dir, path, (size_t)(end - path), &p->dir);
 		if (rc)
 			return rc;
-		path = end + strspn(end, "/");
+		path = skip_slashes(end);
 	}
 	return 0;
 }
