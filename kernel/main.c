@@ -14,8 +14,11 @@
 #include "console.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
+#include "mm/kstack.h"
+#include "mm/mm.h"
 #include "monitor.h"
 #include "panic.h"
+#include "test/kbench.h"
 #include "test/ktest.h"
 
 #define DIRECT_MAP_BASE 0xFFFF800000000000ull
@@ -24,6 +27,7 @@
 struct boot_info boot_info;
 
 void kmain(uint32_t magic, uint64_t mbi_pa);
+void arch_call_on_stack(uint64_t top, void (*fn)(void)) __attribute__((noreturn));
 
 static void set_log_level(void)
 {
@@ -59,6 +63,19 @@ static void run_tests_and_exit(void)
 	machine_exit(failed ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);
 }
 
+/* kmain_late - the rest of boot, on a kernel stack with a guard page. */
+static void kmain_late(void)
+{
+	char filter[64];
+	if (cmdline_get(boot_info.cmdline, "bench", filter, sizeof filter) >= 0) {
+		kbench_run(filter);
+		machine_exit(EXIT_SUCCESS_CODE);
+	}
+	if (cmdline_has(boot_info.cmdline, "test"))
+		run_tests_and_exit();
+	monitor_run();
+}
+
 void kmain(uint32_t magic, uint64_t mbi_pa)
 {
 	serial_init();
@@ -75,7 +92,9 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	timer_init();
 	cpu_irq_enable();
 	print_memory_summary();
-	if (cmdline_has(boot_info.cmdline, "test"))
-		run_tests_and_exit();
-	monitor_run();
+	mm_init(&boot_info);
+	vaddr_t stack = kstack_alloc();
+	if (!stack)
+		panic("no memory for the boot thread's stack");
+	arch_call_on_stack(stack, kmain_late);
 }

@@ -13,11 +13,16 @@ HOST_SRCS_ksyms := kernel/lib/ksyms.c
 HOST_SRCS_multiboot2 := kernel/boot/multiboot2.c
 HOST_SRCS_kheap := kernel/mm/kheap.c
 HOST_SRCS_pte :=
+HOST_SRCS_frame := kernel/mm/frame.c
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 HOST_BINS := $(HOST_TESTS:%=$(BUILD)/host/test_%)
 
-$(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) tests/host/*.h | $(DEPS_STAMP)
+# Every kernel header is a prerequisite: coarse, but a header-only module (pte.h) or a
+# changed struct can never leave a stale test binary behind.
+HOST_HEADERS := $(shell find kernel modules -name '*.h') $(wildcard tests/host/*.h)
+
+$(BUILD)/host/test_%: tests/host/test_%.c $$(HOST_SRCS_$$*) $(HOST_HEADERS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $@")
 	$(Q)$(HOSTCC) $(HOST_CFLAGS) -o $@ $< $(HOST_SRCS_$*) $(HOST_LDLIBS)

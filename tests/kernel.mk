@@ -7,8 +7,8 @@ KTAP = $(PYTHON) tests/lib/ktap.py
 $(BUILD)/iso/test-all.iso: $(KERNEL) tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) "test=all loglevel=1"
 
-$(BUILD)/iso/test-boot.iso: $(KERNEL) tests/lib/mkiso.sh
-	@bash tests/lib/mkiso.sh $@ $(KERNEL) "test=boot loglevel=1"
+$(BUILD)/iso/test-bochs.iso: $(KERNEL) tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "test=all loglevel=1"
 
 $(BUILD)/iso/selfcheck-fail.iso: $(KERNEL) tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) "test=all ktest.selfcheck=fail"
@@ -26,6 +26,23 @@ test-harness-run: $(BUILD)/iso/selfcheck-fail.iso $(BUILD)/iso/selfcheck-fault.i
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@bash tests/kernel/harness_check.sh "$(QEMU_TEST)" $(BUILD) $(RESULTS)/harness.res
 
-test-bochs-run: $(BUILD)/iso/test-boot.iso
+test-bochs-run: $(BUILD)/iso/test-bochs.iso
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@bash tests/bochs/run-bochs.sh $< $(BUILD)/bochs-test $(RESULTS)/bochs.res
+
+# ---- benchmarks (make bench) ----
+BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Ikernel -DQUIRE_HOST
+
+$(BUILD)/iso/bench.iso: $(KERNEL) tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "bench=all loglevel=1"
+
+$(BUILD)/bench/frame_bench: tests/bench/frame_bench.c kernel/mm/frame.c kernel/mm/frame.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/frame_bench.c kernel/mm/frame.c
+
+$(BUILD)/bench/kheap_bench: tests/bench/kheap_bench.c kernel/mm/kheap.c kernel/mm/kheap.h
+	@mkdir -p $(@D)
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/kheap_bench.c kernel/mm/kheap.c
+
+bench-run: $(BUILD)/iso/bench.iso $(BUILD)/bench/frame_bench $(BUILD)/bench/kheap_bench
+	@bash tests/bench/run.sh $(BUILD) $< $(QEMU_BASE)

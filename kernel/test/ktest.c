@@ -12,10 +12,10 @@
 
 extern const struct ktest __ktests_start[], __ktests_end[];
 
-static uint64_t (*leak_count)(void);
+static unsigned long (*leak_count)(void);
 static const char *leak_what;
 
-void ktest_set_leak_counter(uint64_t (*count)(void), const char *what)
+void ktest_set_leak_counter(unsigned long (*count)(void), const char *what)
 {
 	leak_count = count;
 	leak_what = what;

@@ -58,8 +58,8 @@ void ktest_fail(struct ktest_ctx *t, const char *file, int line, const char *fmt
  * self-check tests named by @selfcheck ("fail", "fault" or NULL); returns the failure count. */
 int ktest_run(const char *filter, const char *selfcheck);
 
-/* ktest_set_leak_hooks - a counter sampled before and after each test (free frames); a
+/* ktest_set_leak_counter - a counter sampled before and after each test (free frames); a
  * test that changes it fails. */
-void ktest_set_leak_counter(uint64_t (*count)(void), const char *what);
+void ktest_set_leak_counter(unsigned long (*count)(void), const char *what);
 
 #endif

@@ -34,3 +34,14 @@ kjmp_go:                        ; void kjmp_go(struct kjmp_buf *b, int val)
     jmp [rdi + 56]
 
 section .note.GNU-stack noalloc noexec nowrite progbits
+
+section .text
+global arch_call_on_stack
+arch_call_on_stack:             ; void arch_call_on_stack(uint64_t top, void (*fn)(void))
+    mov rsp, rdi
+    xor rbp, rbp                ; a new stack: the backtrace ends here
+    call rsi
+.hang:
+    cli
+    hlt
+    jmp .hang

@@ -9,6 +9,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "gdt.h"
+#include "mm/kstack.h"
 #include "panic.h"
 #include "pic.h"
 
@@ -138,6 +139,9 @@ static void kernel_exception(struct trap_frame *tf)
 		c->rip = tf->rip;
 		kjmp_go(&c->jmp, (int)tf->vector + 1);
 	}
+	if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && kstack_is_guard(cpu_read_cr2()))
+		panic("kernel stack overflow: %s touched the guard page at %016lx (rip %016lx)",
+		      trap_vector_name(tf->vector), cpu_read_cr2(), tf->rip);
 	panic_trap(tf);
 }
 

@@ -1,0 +1,47 @@
+/*
+ * pmap.h - the only code that writes page tables, CR3 and the TLB (Mach's pmap contract;
+ * FreeBSD's sys/vm/pmap.h). Entries are built with pte.h, the one place that knows the
+ * bits. Context: thread context, not from interrupt handlers.
+ */
+#ifndef QUIRE_ARCH_PMAP_H
+#define QUIRE_ARCH_PMAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/types.h"
+
+/* pmap_init_kernel - build the kernel's own tables (direct map of [0, @ram_top), W^X image), switch CR3, turn on PGE/SMEP/SMAP. Context: boot, once. */
+void pmap_init_kernel(paddr_t ram_top);
+
+/* pmap_kernel_root - physical address of the kernel PML4 (its upper half is shared by every address space). */
+paddr_t pmap_kernel_root(void);
+
+/*
+ * pmap_enter - map the 4 KiB page at @va to @pa in the tables rooted at @root_pa, with
+ * protection class @prot (PTE_PROT_*), user access when @user, page type @type.
+ * Makes missing page tables. Returns 0, -ENOMEM when no frame is left for a table,
+ * -EINVAL for a bad argument or a huge page in the way.
+ */
+int pmap_enter(paddr_t root_pa, vaddr_t va, paddr_t pa, unsigned prot, bool user, unsigned type);
+
+/* pmap_remove - unmap @va; returns its old entry (0 when nothing was there). Flushes the TLB entry. */
+uint64_t pmap_remove(paddr_t root_pa, vaddr_t va);
+
+/* pmap_set_np - put the not-present value @entry (pte.h) at @va (making tables); for guard and demand marks. */
+int pmap_set_np(paddr_t root_pa, vaddr_t va, uint64_t entry);
+
+/* pmap_lookup - the leaf entry for @va (a huge-page entry counts), or 0; *level gets PTE_LEVEL_*. */
+uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level);
+
+/* pmap_free_user_tables - free every page-table page of the user half (slots 0..255); no leaf may still be present. */
+void pmap_free_user_tables(paddr_t root_pa);
+
+/* pmap_has_smep, pmap_has_smap - what the CPU offered and the kernel turned on. */
+bool pmap_has_smep(void);
+bool pmap_has_smap(void);
+
+/* pmap_direct_map_bytes - how much of the physical address space the direct map covers. */
+uint64_t pmap_direct_map_bytes(void);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * kstack.c - fixed-size slots in the kernel-stack area: slot i covers
+ * [KSTACK_AREA_BASE + i * slot, + slot); its lowest page is the guard (a not-present
+ * GUARD entry), the next KSTACK_PAGES pages are the stack. Freed slots are reused.
+ */
+#include "mm/kstack.h"
+
+#include "arch/x86_64/pmap.h"
+#include "arch/x86_64/pte.h"
+#include "mm/frame.h"
+#include "mm/layout.h"
+#include "panic.h"
+
+#define SLOT_BYTES ((vaddr_t)KSTACK_SLOT_PAGES * PAGE_SIZE)
+#define MAX_SLOTS 4096
+
+static uint32_t free_slots[MAX_SLOTS];
+static uint32_t nfree, next_new;
+static uint8_t in_use[MAX_SLOTS];
+
+static vaddr_t slot_base(uint32_t i)
+{
+	return KSTACK_AREA_BASE + (vaddr_t)i * SLOT_BYTES;
+}
+
+static void unmap_pages(vaddr_t first, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t old = pmap_remove(pmap_kernel_root(), first + (vaddr_t)k * PAGE_SIZE);
+		if (pte_is_present(old))
+			frame_free(pte_pfn(old));
+	}
+}
+
+vaddr_t kstack_alloc(void)
+{
+	uint32_t i;
+	if (nfree)
+		i = free_slots[--nfree];
+	else if (next_new < MAX_SLOTS)
+		i = next_new++;
+	else
+		return 0;
+	vaddr_t base = slot_base(i);
+	if (pmap_set_np(pmap_kernel_root(), base, pte_make_guard()) < 0)
+		goto fail;
+	for (unsigned k = 1; k <= KSTACK_PAGES; k++) {
+		pfn_t pfn = frame_alloc(FRAME_KERNEL);
+		if (pfn == FRAME_NONE)
+			goto undo;
+		if (pmap_enter(pmap_kernel_root(), base + k * PAGE_SIZE, PFN_TO_PA(pfn), PTE_PROT_RW, false,
+			       PTE_TYPE_LOCKED) < 0) {
+			frame_free(pfn);
+			goto undo;
+		}
+	}
+	in_use[i] = 1;
+	return base + (KSTACK_PAGES + 1) * PAGE_SIZE;
+undo:
+	unmap_pages(base + PAGE_SIZE, KSTACK_PAGES);
+fail:
+	free_slots[nfree++] = i;
+	return 0;
+}
+
+void kstack_free(vaddr_t top)
+{
+	vaddr_t base = top - (KSTACK_PAGES + 1) * PAGE_SIZE;
+	uint32_t i = (uint32_t)((base - KSTACK_AREA_BASE) / SLOT_BYTES);
+	KASSERT(base >= KSTACK_AREA_BASE && i < next_new && slot_base(i) == base && in_use[i],
+		"kstack_free: %lx is not a stack top", top);
+	unmap_pages(base + PAGE_SIZE, KSTACK_PAGES);
+	in_use[i] = 0;
+	free_slots[nfree++] = i;
+}
+
+int kstack_is_guard(vaddr_t va)
+{
+	if (va < KSTACK_AREA_BASE || va >= KSTACK_AREA_BASE + (vaddr_t)next_new * SLOT_BYTES)
+		return 0;
+	uint32_t i = (uint32_t)((va - KSTACK_AREA_BASE) / SLOT_BYTES);
+	return in_use[i] && va - slot_base(i) < PAGE_SIZE;
+}
+
+int kstack_contains(vaddr_t va)
+{
+	if (va < KSTACK_AREA_BASE || va >= KSTACK_AREA_BASE + (vaddr_t)next_new * SLOT_BYTES)
+		return 0;
+	uint32_t i = (uint32_t)((va - KSTACK_AREA_BASE) / SLOT_BYTES);
+	vaddr_t off = va - slot_base(i);
+	return in_use[i] && off >= PAGE_SIZE && off < (KSTACK_PAGES + 1) * PAGE_SIZE;
+}

@@ -1,0 +1,27 @@
+/*
+ * kstack.h - kernel stacks in their own area of kernel space, each with an unmapped
+ * guard page below it, so an overflow faults (and is named) instead of corrupting memory.
+ */
+#ifndef QUIRE_MM_KSTACK_H
+#define QUIRE_MM_KSTACK_H
+
+#include <stddef.h>
+
+#include "mm/types.h"
+
+#define KSTACK_PAGES 4          /* 16 KiB */
+#define KSTACK_SLOT_PAGES 8     /* each stack's share of the area: guard + stack + unused */
+
+/* kstack_alloc - map a KSTACK_PAGES stack with a guard page below; returns its top (16-aligned) or 0. */
+vaddr_t kstack_alloc(void);
+
+/* kstack_free - unmap a stack from kstack_alloc and give its frames back. */
+void kstack_free(vaddr_t top);
+
+/* kstack_is_guard - true if @va lies in a kernel stack's guard page. */
+int kstack_is_guard(vaddr_t va);
+
+/* kstack_contains - true if @va lies inside a mapped kernel stack (for backtraces). */
+int kstack_contains(vaddr_t va);
+
+#endif

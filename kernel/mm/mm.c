@@ -1,0 +1,44 @@
+/*
+ * mm.c - memory bring-up order: frames (from the memory map), page tables (pmap), IST
+ * stacks with guard pages, the kernel heap. The in-kernel test runner then checks the
+ * free-frame count around every test.
+ */
+#include "mm/mm.h"
+
+#include "arch/x86_64/backtrace.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/pmap.h"
+#include "console.h"
+#include "mm/frame.h"
+#include "mm/frame_boot.h"
+#include "mm/kheap_glue.h"
+#include "mm/kstack.h"
+#include "panic.h"
+#include "test/ktest.h"
+
+static int stack_ok(uint64_t va)
+{
+	return kstack_contains(va);
+}
+
+unsigned long mm_free_frames_settled(void)
+{
+	kheap_glue_settle();
+	return frame_free_count();
+}
+
+void mm_init(const struct boot_info *bi)
+{
+	frame_boot_init(bi);
+	pmap_init_kernel(frame_boot_top());
+	static const int ists[] = { IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK };
+	for (unsigned i = 0; i < 3; i++) {
+		vaddr_t top = kstack_alloc();
+		if (!top)
+			panic("mm: no memory for IST stack %d", ists[i]);
+		gdt_set_ist(ists[i], top);
+	}
+	backtrace_set_stack_check(stack_ok);
+	kheap_glue_init(bi->cmdline);
+	ktest_set_leak_counter(mm_free_frames_settled, "free frames");
+}

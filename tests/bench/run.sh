@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# run.sh - `make bench`: the kernel's benchmarks in QEMU with -icount shift=0 (guest
+# instructions per operation, exact and repeatable) and the host builds of the same code
+# (ns per operation), printed as "name value unit" lines and a table beside the Linux
+# reference figures from ../shared/bench/linux-reference (Linux 6.1 in the same QEMU).
+# usage: run.sh BUILD_DIR KERNEL_ISO QEMU_COMMAND...
+set -u
+build=$1; iso=$2; shift 2
+mkdir -p "$build/logs" "$build/bench"
+log=$build/logs/bench.log
+echo "== kernel (QEMU TCG, -icount shift=0: 1 TSC tick = 1 guest instruction) =="
+timeout 600 "$@" -icount shift=0 -cdrom "$iso" -boot d -serial stdio -monitor none </dev/null \
+  | tr -d '\r' > "$log"
+grep -q '^BENCH-DONE' "$log" || { echo "kernel benchmarks did not finish: see $log"; exit 1; }
+awk '$1 == "BENCH" { printf "kernel.%s %s %s\n", $2, $3, $4 }' "$log"
+echo "== host (gcc -O2, same C files) =="
+for b in "$build"/bench/*; do [ -x "$b" ] && "$b"; done
