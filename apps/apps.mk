@@ -1,0 +1,59 @@
+# apps.mk - the user runtime (apps/lib/) and the user programs (apps/<name>.c), included by
+# the top Makefile. `make apps` builds $(BUILD)/apps/<name>.elf for each of APPS_PROGS.
+# Uses $(BUILD), $(Q), $(DEPS_STAMP), $(NASM) from the top Makefile.
+
+UCC ?= $(CROSS)gcc
+ULD ?= $(CROSS)ld
+UAR ?= $(CROSS)ar
+
+# Freestanding C11, no SSE (the kernel saves no FPU state), frame pointers for backtraces.
+# -fno-tree-loop-distribute-patterns: loops are not turned into memset/memcpy calls.
+UCFLAGS := -std=c11 -ffreestanding -nostdlib -fno-pic -fno-pie -static -mgeneral-regs-only \
+	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-tree-loop-distribute-patterns \
+	-fno-strict-aliasing -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
+	-Wmissing-prototypes -Wshadow -Iapps/include -Iapps/lib -Ikernel -MMD -MP
+ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
+	-T apps/lib/user.ld
+
+APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
+	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
+	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly
+APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
+
+APPS_LIB_C := $(wildcard apps/lib/*.c)
+APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/apps/lib/kfmt.o
+APPS_CRT0 := $(BUILD)/apps/lib/crt0.o
+APPS_LIB := $(BUILD)/apps/lib/libquire.a
+
+# Keep the objects (make would delete them as intermediates of a chain).
+.SECONDARY: $(APPS_PROGS:%=$(BUILD)/apps/%.o)
+
+.PHONY: apps
+apps: $(APPS_ELF)
+
+$(BUILD)/apps/%.o: apps/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  UCC     $<")
+	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
+
+# The kernel's formatter, built again with the user flags (it is portable C).
+$(BUILD)/apps/lib/kfmt.o: kernel/lib/kfmt.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  UCC     $<")
+	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
+
+$(APPS_CRT0): apps/lib/crt0.asm | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  NASM    $<")
+	$(Q)$(NASM) -f elf64 -g -F dwarf $< -o $@
+
+$(APPS_LIB): $(APPS_LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(UAR) rcs $@ $^
+
+$(BUILD)/apps/%.elf: $(BUILD)/apps/%.o $(APPS_CRT0) $(APPS_LIB) apps/lib/user.ld
+	@$(if $(Q),echo "  ULD     $@")
+	$(Q)$(ULD) $(ULDFLAGS) -o $@ $(APPS_CRT0) $< $(APPS_LIB)
+
+-include $(APPS_LIB_OBJ:.o=.d) $(APPS_PROGS:%=$(BUILD)/apps/%.d)

@@ -1,0 +1,12 @@
+/*
+ * hello - prints its process and thread ids and a greeting; exits 0.
+ */
+#include "quire.h"
+
+int main(uint64_t arg, const struct quire_startinfo *info)
+{
+	printf("hello: pid %lu tid %lu (getpid %ld, gettid %ld), arg %lu\n", info->pid, info->tid,
+	       sys_getpid(), sys_gettid(), arg);
+	printf("hello, world\n");
+	return 0;
+}
