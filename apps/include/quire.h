@@ -99,6 +99,13 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* opaque - @v, hidden from the optimiser (so a deliberate bad access stays what it is). */
+static inline uint64_t opaque(uint64_t v)
+{
+	__asm__ volatile("" : "+r"(v));
+	return v;
+}
+
 /* Test output: "ok - name" / "not ok - name: why", counted for test_finish. */
 void test_check(int cond, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
