@@ -5,6 +5,8 @@
  */
 #include "quire.h"
 
+APP_NOTE_DEFAULT;
+
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
 	(void)arg;

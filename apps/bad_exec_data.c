@@ -5,6 +5,8 @@
  */
 #include "quire.h"
 
+APP_NOTE_DEFAULT;
+
 /* A `ret` instruction, in .data (RW, not executable). */
 static volatile unsigned char code_in_data[16] = { 0xC3 };
 

@@ -5,6 +5,8 @@
  */
 #include "quire.h"
 
+APP_NOTE_DEFAULT;
+
 /* recurse - uses 256 bytes of stack per level; never returns normally. */
 __attribute__((noinline)) static uint64_t recurse(uint64_t depth)
 {

@@ -11,9 +11,24 @@
 #include <stdint.h>
 
 #include "proc/abi.h"
+#include "quire_note.h"
 
 #define PAGE_SIZE 4096UL
 #define USER_TOP 0x0000800000000000UL /* first non-canonical address above user space */
+
+/*
+ * The executable note (specs/executable.md). Every program writes one line at file scope:
+ *     APP_NOTE(QUIRE_NOTE_MIB(64), QUIRE_NOTE_KIB(64));
+ * B = 512 GiB; code and data areas of 1 MiB each, which apps/lib/user.ld assumes (data at
+ * 0x500000, heap from 0x600000); @heap bytes of uninitialised data + heap; @stack bytes
+ * of stack per thread; process and thread space allocate-on-demand.
+ */
+#define APP_CODE_SIZE QUIRE_NOTE_MIB(1)
+#define APP_DATA_SIZE QUIRE_NOTE_MIB(1)
+#define APP_NOTE(heap, stack)                                                                \
+	QUIRE_EXEC_NOTE(QUIRE_NOTE_GIB(512), APP_CODE_SIZE, APP_DATA_SIZE, (heap), (stack),    \
+			QUIRE_NOTE_DEMAND_ALL)
+#define APP_NOTE_DEFAULT APP_NOTE(QUIRE_NOTE_MIB(64), QUIRE_NOTE_KIB(64))
 
 /* ---- raw system calls (sys.c): one per SYS_* in abi.h ---- */
 int64_t quire_syscall6(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3,
