@@ -96,6 +96,7 @@ debug: $(ISO)
 
 # ---- tests ----
 .SECONDEXPANSION:
+include apps/apps.mk
 include tests/host.mk
 include tests/kernel.mk
 ifneq ($(wildcard fs-versioned/fs.mk),)

@@ -17,6 +17,9 @@
 #include "mm/kstack.h"
 #include "mm/mm.h"
 #include "monitor.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "proc/syscall.h"
 #include "panic.h"
 #include "test/kbench.h"
 #include "test/ktest.h"
@@ -63,17 +66,56 @@ static void run_tests_and_exit(void)
 	machine_exit(failed ? EXIT_FAILURE_CODE : EXIT_SUCCESS_CODE);
 }
 
-/* kmain_late - the rest of boot, on a kernel stack with a guard page. */
+static void bench_thread(void *arg)
+{
+	kbench_run(arg);
+	machine_exit(EXIT_SUCCESS_CODE);
+}
+
+static void test_thread(void *arg)
+{
+	(void)arg;
+	run_tests_and_exit();
+}
+
+static void monitor_thread(void *arg)
+{
+	(void)arg;
+	monitor_run();
+}
+
+/* init_thread - run init with the `init=` list; when it ends, stop the machine with its verdict. */
+static void init_thread(void *arg)
+{
+	int64_t status = -1;
+	uint64_t free0 = mm_free_frames_settled();
+	int64_t pid = proc_spawn("init", 0, arg, 0);
+	if (pid < 0)
+		kprintf("quire: cannot start init: error %ld\n", -pid);
+	else
+		proc_wait(0, (uint32_t)pid, &status);
+	uint64_t free1 = mm_free_frames_settled();
+	kprintf("quire: init exited with status %ld; free frames %lu before, %lu after\n", status, free0, free1);
+	machine_exit(status == 0 && free0 == free1 ? EXIT_SUCCESS_CODE : EXIT_FAILURE_CODE);
+}
+
+/* kmain_late - the rest of boot, on a kernel stack with a guard page: threads, processes, then the chosen job. */
 static void kmain_late(void)
 {
-	char filter[64];
-	if (cmdline_get(boot_info.cmdline, "bench", filter, sizeof filter) >= 0) {
-		kbench_run(filter);
-		machine_exit(EXIT_SUCCESS_CODE);
-	}
-	if (cmdline_has(boot_info.cmdline, "test"))
-		run_tests_and_exit();
-	monitor_run();
+	static char arg[BOOT_CMDLINE_MAX];
+	sched_init();
+	proc_init();
+	syscall_init();
+	timer_set_tick_hook(sched_tick);
+	if (cmdline_get(boot_info.cmdline, "bench", arg, sizeof arg) >= 0)
+		thread_create_kernel("bench", bench_thread, arg);
+	else if (cmdline_has(boot_info.cmdline, "test"))
+		thread_create_kernel("ktest", test_thread, 0);
+	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0)
+		thread_create_kernel("init-wait", init_thread, arg);
+	else
+		thread_create_kernel("monitor", monitor_thread, 0);
+	sched_idle_loop();
 }
 
 void kmain(uint32_t magic, uint64_t mbi_pa)

@@ -12,6 +12,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "lib/kstring.h"
+#include "proc/sched.h"
 #include "test/ktest.h"
 
 extern const struct monitor_cmd __moncmds_start[], __moncmds_end[];
@@ -46,7 +47,7 @@ static void read_line(char *buf, size_t size)
 	for (;;) {
 		int c = serial_getc();
 		if (c < 0) {
-			cpu_halt();
+			sched_sleep_ticks(1); /* poll the UART 100 times a second */
 			continue;
 		}
 		if (c == '\r' || c == '\n') {

@@ -12,7 +12,7 @@
 
 #define MB2_BOOT_MAGIC 0x36d76289u
 #define BOOT_MMAP_MAX 64
-#define BOOT_MODS_MAX 16
+#define BOOT_MODS_MAX 64
 #define BOOT_CMDLINE_MAX 512
 
 /* Memory map types, as the firmware reports them. */

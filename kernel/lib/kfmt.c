@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 struct spec {
-	int left, zero, plus, space;
+	int left, zero, plus, space, alt;
 	int width;
 	int prec; /* -1 when absent */
 	int len;  /* 'H' hh, 'h', 0 int, 'l' long, 'L' long long / size / ptr */
@@ -101,6 +101,7 @@ static char parse_spec(const char **pf, struct spec *sp, va_list *ap)
 		else if (*f == '0') sp->zero = 1;
 		else if (*f == '+') sp->plus = 1;
 		else if (*f == ' ') sp->space = 1;
+		else if (*f == '#') sp->alt = 1;
 		else break;
 	}
 	if (*f == '*') {
@@ -172,8 +173,13 @@ static void convert(kfmt_sink_fn sink, void *ctx, size_t *count, char c, struct 
 		break;
 	}
 	case 'u': emit_number(sink, ctx, count, sp, arg_unsigned(sp, ap), 0, 10, 0, 0); break;
-	case 'x': emit_number(sink, ctx, count, sp, arg_unsigned(sp, ap), 0, 16, 0, 0); break;
-	case 'X': emit_number(sink, ctx, count, sp, arg_unsigned(sp, ap), 0, 16, 1, 0); break;
+	case 'x':
+	case 'X': {
+		uint64_t v = arg_unsigned(sp, ap);
+		const char *pre = sp->alt && v ? (c == 'x' ? "0x" : "0X") : 0;
+		emit_number(sink, ctx, count, sp, v, 0, 16, c == 'X', pre);
+		break;
+	}
 	case 'o': emit_number(sink, ctx, count, sp, arg_unsigned(sp, ap), 0, 8, 0, 0); break;
 	case 'p': {
 		uintptr_t v = (uintptr_t)va_arg(*ap, void *);

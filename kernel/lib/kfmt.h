@@ -1,6 +1,6 @@
 /*
  * kfmt.h - printf-style formatting for the kernel, portable (also built and tested on the
- * host). Conversions: %d %i %u %x %X %o %p %s %c %%, flags '-' '0' '+' ' ', width and
+ * host). Conversions: %d %i %u %x %X %o %p %s %c %%, flags '-' '0' '+' ' ' '#' (for x and X), width and
  * precision (also '*'), length modifiers hh h l ll z t j.
  */
 #ifndef QUIRE_LIB_KFMT_H

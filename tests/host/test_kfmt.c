@@ -30,6 +30,8 @@ static void test_integers(void **state)
 	SAME("%zu %zx", (size_t)123456789, (size_t)0xabc);
 	SAME("%hhd %hu %hhx", (signed char)-3, (unsigned short)65535, (unsigned char)0xff);
 	SAME("%x %X %o", 0xdeadbeefu, 0xdeadbeefu, 8u);
+	SAME("%#x %#X %#lx %#x %#10x %#-10x|", 255u, 255u, 0x1000ul, 0u, 0xabu, 0xabu);
+	SAME("%#010x", 0xabu);
 }
 
 static void test_flags_width_precision(void **state)

@@ -13,11 +13,9 @@
 #include "mm/frame.h"
 #include "mm/layout.h"
 #include "panic.h"
+#include "pmap_internal.h"
 #include "pte.h"
 
-#define ENOMEM 12
-#define EINVAL 22
-#define IDX(va, level) (((va) >> (12 + 9 * ((level) - 1))) & 511)
 
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
@@ -26,13 +24,12 @@ static paddr_t kernel_root;
 static bool have_smep, have_smap, have_1g;
 static uint64_t direct_bytes;
 
-static uint64_t *table_va(paddr_t pa)
+uint64_t *pmap_table_va(paddr_t pa)
 {
 	return phys_to_virt(pa);
 }
 
-/* new_table - a zeroed page-table frame, or 0. */
-static paddr_t new_table(void)
+paddr_t pmap_new_table(void)
 {
 	pfn_t pfn = frame_alloc(FRAME_PAGETABLE);
 	if (pfn == FRAME_NONE)
@@ -44,7 +41,7 @@ static paddr_t new_table(void)
 /* walk - the entry for @va at @stop level, making tables on the way when @create. */
 static uint64_t *walk(paddr_t root, vaddr_t va, unsigned stop, bool create, bool user, int *err)
 {
-	uint64_t *t = table_va(root);
+	uint64_t *t = pmap_table_va(root);
 	for (unsigned level = PTE_LEVEL_PML4; level > stop; level--) {
 		uint64_t *e = &t[IDX(va, level)];
 		if (pte_is_present(*e) && pte_is_huge(*e)) {
@@ -53,7 +50,7 @@ static uint64_t *walk(paddr_t root, vaddr_t va, unsigned stop, bool create, bool
 		}
 		if (!pte_is_present(*e)) {
 			paddr_t pa;
-			if (!create || !(pa = new_table())) {
+			if (!create || !(pa = pmap_new_table())) {
 				*err = create ? -ENOMEM : 0;
 				return 0;
 			}
@@ -62,7 +59,7 @@ static uint64_t *walk(paddr_t root, vaddr_t va, unsigned stop, bool create, bool
 			/* upper levels let the leaf decide: open this table to user leaves */
 			KASSERT(pte_make_table(pte_pa(*e), true, e) == 0, "entry %lx", *e);
 		}
-		t = table_va(pte_pa(*e));
+		t = pmap_table_va(pte_pa(*e));
 	}
 	return &t[IDX(va, stop)];
 }
@@ -112,7 +109,7 @@ uint64_t pmap_remove(paddr_t root_pa, vaddr_t va)
 
 uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level)
 {
-	uint64_t *t = table_va(root_pa);
+	uint64_t *t = pmap_table_va(root_pa);
 	for (unsigned l = PTE_LEVEL_PML4; l >= PTE_LEVEL_PT; l--) {
 		uint64_t e = t[IDX(va, l)];
 		if (l == PTE_LEVEL_PT || !pte_is_present(e) || pte_is_huge(e)) {
@@ -120,14 +117,14 @@ uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level)
 				*level = l;
 			return e;
 		}
-		t = table_va(pte_pa(e));
+		t = pmap_table_va(pte_pa(e));
 	}
 	return 0;
 }
 
 static void free_table(paddr_t pa, unsigned level)
 {
-	uint64_t *t = table_va(pa);
+	uint64_t *t = pmap_table_va(pa);
 	for (unsigned i = 0; i < 512; i++) {
 		if (!pte_is_present(t[i]))
 			continue;
@@ -140,7 +137,7 @@ static void free_table(paddr_t pa, unsigned level)
 
 void pmap_free_user_tables(paddr_t root_pa)
 {
-	uint64_t *root = table_va(root_pa);
+	uint64_t *root = pmap_table_va(root_pa);
 	for (unsigned i = 0; i < 256; i++) {
 		if (pte_is_present(root[i]))
 			free_table(pte_pa(root[i]), PTE_LEVEL_PDPT);
@@ -199,7 +196,7 @@ static void cpu_features(void)
 void pmap_init_kernel(paddr_t ram_top)
 {
 	cpu_features();
-	kernel_root = new_table();
+	kernel_root = pmap_new_table();
 	if (!kernel_root)
 		panic("pmap: no frame for the kernel PML4");
 	make_kernel_slots();

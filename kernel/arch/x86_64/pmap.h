@@ -37,6 +37,31 @@ uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level);
 /* pmap_free_user_tables - free every page-table page of the user half (slots 0..255); no leaf may still be present. */
 void pmap_free_user_tables(paddr_t root_pa);
 
+/* ---- user ranges (pmap_user.c) ---- */
+#define USER_SPACE_END 0x0000800000000000ull
+
+/* A present or swap leaf leaving a range: free what it holds. */
+typedef void (*pmap_release_fn)(uint64_t entry, vaddr_t va, void *ctx);
+/* Called for every page-level slot a visit covers (present or not); it may rewrite *entry. */
+typedef void (*pmap_visit_fn)(uint64_t *entry, vaddr_t va, void *ctx);
+
+/*
+ * pmap_range_np - store the not-present value @np (NONE, DEMAND or GUARD) over the user range
+ * [start, end): whole aligned 2 MiB / 1 GiB areas (and 512 GiB ones when @allow_top) get one
+ * upper-level mark; leaves leaving the range go to @release. Returns 0, -ENOMEM, -EINVAL.
+ */
+int pmap_range_np(paddr_t root, vaddr_t start, vaddr_t end, uint64_t np, bool allow_top,
+		  pmap_release_fn release, void *ctx);
+
+/* pmap_fault_entry - the page-level entry for @va, splitting upper-level marks on the way (0 or -ENOMEM). */
+int pmap_fault_entry(paddr_t root, vaddr_t va, uint64_t *entry);
+
+/* pmap_range_protect - give every present page and every mark in the range protection @prot. */
+int pmap_range_protect(paddr_t root, vaddr_t start, vaddr_t end, unsigned prot);
+
+/* pmap_range_visit - call @fn for every page-level slot under existing tables in the range. */
+void pmap_range_visit(paddr_t root, vaddr_t start, vaddr_t end, pmap_visit_fn fn, void *ctx);
+
 /* pmap_has_smep, pmap_has_smap - what the CPU offered and the kernel turned on. */
 bool pmap_has_smep(void);
 bool pmap_has_smap(void);

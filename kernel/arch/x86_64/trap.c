@@ -26,6 +26,18 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn irq_handlers[16];
 static void (*user_fault_handler)(struct trap_frame *tf);
 static struct ktrap_catch *armed_catch;
+static int (*kernel_pf_hook)(struct trap_frame *tf);
+static void (*return_to_user_hook)(void);
+
+void trap_set_kernel_pf_hook(int (*fn)(struct trap_frame *tf))
+{
+	kernel_pf_hook = fn;
+}
+
+void trap_set_return_to_user_hook(void (*fn)(void))
+{
+	return_to_user_hook = fn;
+}
 
 static const char *const vec_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
@@ -130,6 +142,8 @@ static void irq_dispatch(struct trap_frame *tf)
 
 static void kernel_exception(struct trap_frame *tf)
 {
+	if (tf->vector == VEC_PF && kernel_pf_hook && kernel_pf_hook(tf))
+		return;
 	if (armed_catch && tf->vector != VEC_DF && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
 		struct ktrap_catch *c = armed_catch;
 		armed_catch = 0;
@@ -149,6 +163,8 @@ void trap_dispatch(struct trap_frame *tf)
 {
 	if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
 		irq_dispatch(tf);
+		if ((tf->cs & 3) == 3 && return_to_user_hook)
+			return_to_user_hook();
 		return;
 	}
 	if (tf->vector == VEC_NMI) {

@@ -60,6 +60,10 @@ void trap_init(void);
 void irq_register(int irq, irq_handler_fn fn);
 /* trap_set_user_fault_handler - who handles exceptions from user mode (the process layer). */
 void trap_set_user_fault_handler(void (*fn)(struct trap_frame *tf));
+/* trap_set_kernel_pf_hook - asked first about a kernel-mode page fault; returning 1 means resolved (retry). */
+void trap_set_kernel_pf_hook(int (*fn)(struct trap_frame *tf));
+/* trap_set_return_to_user_hook - run before every return to user mode (preemption, dying processes). */
+void trap_set_return_to_user_hook(void (*fn)(void));
 /* trap_vector_name - short name of an exception vector ("#PF"). */
 const char *trap_vector_name(uint64_t vector);
 /* trap_dump - print the frame's registers (and CR2) on the console. */

@@ -1,0 +1,146 @@
+/*
+ * vm.c - user page faults and area operations. A fault reads the page-level entry (pmap
+ * splits upper-level marks on the way): DEMAND gets a zeroed frame with the mark's
+ * protection; GUARD is a stack overflow; NONE is an access outside every area; a present
+ * page means a protection violation. Each of the last three kills the process (caller).
+ */
+#include "mm/vm.h"
+
+#include "arch/x86_64/pmap.h"
+#include "arch/x86_64/pte.h"
+#include "arch/x86_64/trap.h"
+#include "lib/kstring.h"
+#include "mm/frame.h"
+#include "mm/layout.h"
+#include "panic.h"
+#include "proc/process.h"
+
+void vm_release(uint64_t entry, vaddr_t va, void *ctx)
+{
+	struct process *p = ctx;
+	(void)va;
+	if (!pte_is_present(entry))
+		return; /* marks hold nothing (swap blocks: the swap issue) */
+	pfn_t pfn = pte_pfn(entry);
+	if (frame_state(pfn) != FRAME_USER)
+		panic("vm_release: user page at %lx maps frame %lx in state %s", va, pfn,
+		      frame_state_name(frame_state(pfn)));
+	frame_clear_mapping(pfn);
+	frame_free(pfn);
+	if (p)
+		p->cnt.frames--;
+}
+
+int vm_map_zero(struct process *p, paddr_t root, vaddr_t va, unsigned prot, unsigned type, paddr_t *pa_out)
+{
+	pfn_t pfn = frame_alloc(FRAME_USER);
+	if (pfn == FRAME_NONE)
+		return -QE_NOMEM;
+	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
+	if (pmap_enter(root, va, PFN_TO_PA(pfn), prot, true, type) < 0) {
+		frame_free(pfn);
+		return -QE_NOMEM;
+	}
+	frame_set_mapping(pfn, p->pid, va);
+	p->cnt.frames++;
+	if (pa_out)
+		*pa_out = PFN_TO_PA(pfn);
+	return 0;
+}
+
+static const char *protection_reason(uint64_t e, uint64_t err)
+{
+	if (!(err & PF_USER))
+		return "kernel access to a user page it may not touch";
+	if (!pte_is_user(e))
+		return "access to a supervisor page";
+	if ((err & PF_WRITE) && !pte_is_writable(e))
+		return "write to a read-only page";
+	if ((err & PF_FETCH) && pte_is_nx(e))
+		return "execution of a no-execute page";
+	return "protection violation";
+}
+
+int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
+{
+	struct process *p = t->proc;
+	uint64_t e;
+	p->cnt.page_faults++;
+	if (va >= USER_SPACE_END) {
+		*why = "access to kernel space";
+		return -1;
+	}
+	if (pmap_fault_entry(t->pml4, va, &e) < 0) {
+		*why = "out of memory (no frame for a page table)";
+		return -1;
+	}
+	if (pte_is_present(e)) {
+		*why = protection_reason(e, err);
+		return -1;
+	}
+	switch (pte_np_kind(e, PTE_LEVEL_PT)) {
+	case PTE_NP_DEMAND: {
+		unsigned prot = pte_np_prot(e);
+		if ((err & PF_WRITE) && prot != PTE_PROT_RW) {
+			*why = "write to a read-only area";
+			return -1;
+		}
+		if ((err & PF_FETCH) && prot != PTE_PROT_RX) {
+			*why = "execution of a no-execute area";
+			return -1;
+		}
+		if (vm_map_zero(p, t->pml4, PAGE_ALIGN_DOWN(va), prot, PTE_TYPE_NORMAL, 0) < 0) {
+			*why = "out of memory";
+			return -1;
+		}
+		p->cnt.demand_zero++;
+		return 0;
+	}
+	case PTE_NP_GUARD: *why = "stack overflow (guard page)"; return -1;
+	case PTE_NP_NONE: *why = "no memory is mapped there"; return -1;
+	default: *why = "unexpected page-table entry"; return -1;
+	}
+}
+
+/* lock_range - allocate every page of [start, end) now, type LOCKED (never evicted). */
+static int64_t lock_range(struct thread *t, vaddr_t start, vaddr_t end, unsigned prot)
+{
+	uint64_t mark;
+	if (pte_make_demand(prot, &mark) < 0)
+		return -QE_INVAL;
+	if (pmap_range_np(t->pml4, start, end, 0, true, vm_release, t->proc) < 0)
+		return -QE_NOMEM;
+	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
+		if (vm_map_zero(t->proc, t->pml4, va, prot, PTE_TYPE_LOCKED, 0) < 0) {
+			/* leave what was locked as demand memory: the caller gets the error */
+			pmap_range_np(t->pml4, start, end, mark, true, vm_release, t->proc);
+			return -QE_NOMEM;
+		}
+	}
+	return 0;
+}
+
+int64_t vm_area(struct thread *t, uint64_t op, uint64_t addr, uint64_t len, uint64_t prot)
+{
+	struct process *p = t->proc;
+	uint64_t mark;
+	if ((addr | len) & PAGE_MASK || len == 0 || addr + len < addr || addr + len > USER_SPACE_END ||
+	    addr < 0x1000 || prot > QP_RX)
+		return -QE_INVAL;
+	vaddr_t end = addr + len;
+	if (addr < p->boundary && end > p->boundary)
+		return -QE_INVAL; /* one area is process space or thread space, not both */
+	if (end <= p->boundary && proc_ensure_slots(p, addr, end) < 0)
+		return -QE_NOMEM;
+	bool top = addr >= p->boundary; /* thread space: PML4-level marks are the thread's own */
+	switch (op) {
+	case QA_DEMAND:
+		if (pte_make_demand((unsigned)prot, &mark) < 0)
+			return -QE_INVAL;
+		return pmap_range_np(t->pml4, addr, end, mark, top, vm_release, p) < 0 ? -QE_NOMEM : 0;
+	case QA_LOCK: return lock_range(t, addr, end, (unsigned)prot);
+	case QA_FREE: return pmap_range_np(t->pml4, addr, end, 0, top, vm_release, p) < 0 ? -QE_NOMEM : 0;
+	case QA_PROTECT: return pmap_range_protect(t->pml4, addr, end, (unsigned)prot) < 0 ? -QE_NOMEM : 0;
+	default: return -QE_INVAL;
+	}
+}
