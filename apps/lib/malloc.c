@@ -1,7 +1,7 @@
 /*
  * malloc.c - the process heap: a bump pointer over [heap_start, heap_end) plus free lists.
  * Blocks of up to 4 KiB come in power-of-two size classes (32 .. 4096 bytes, header
- * included); bigger ones are rounded to whole pages and kept on one first-fit list when
+ * included); bigger ones are rounded to whole pages and kept on one best-fit list when
  * freed. Nothing is given back to the kernel. One lock (spin, then yield) covers it all.
  *
  *   block:  +---------------------+------------------------------+
@@ -67,16 +67,19 @@ static int class_of(uint64_t size)
 	return c;
 }
 
+/* take_big - the smallest freed big block of at least @size bytes, else a new one. */
 static struct block *take_big(uint64_t size)
 {
+	struct block **best = NULL;
 	for (struct block **pp = &big_free; *pp; pp = &(*pp)->next) {
-		if ((*pp)->size >= size) {
-			struct block *b = *pp;
-			*pp = b->next;
-			return b;
-		}
+		if ((*pp)->size >= size && (!best || (*pp)->size < (*best)->size))
+			best = pp;
 	}
-	return carve(size);
+	if (!best)
+		return carve(size);
+	struct block *b = *best;
+	*best = b->next;
+	return b;
 }
 
 void *malloc(size_t nbytes)
