@@ -11,6 +11,7 @@ HOST_SRCS_kfmt := kernel/lib/kfmt.c
 HOST_SRCS_cmdline := kernel/lib/cmdline.c
 HOST_SRCS_ksyms := kernel/lib/ksyms.c
 HOST_SRCS_multiboot2 := kernel/boot/multiboot2.c
+HOST_SRCS_elf := kernel/proc/elf.c
 HOST_SRCS_kheap := kernel/mm/kheap.c
 HOST_SRCS_pte :=
 HOST_SRCS_frame := kernel/mm/frame.c
