@@ -99,6 +99,8 @@ debug: $(ISO)
 include apps/apps.mk
 include tests/host.mk
 include tests/kernel.mk
+include tests/scenarios.mk
+-include tests/fuzz.mk tests/pum.mk
 ifneq ($(wildcard fs-versioned/fs.mk),)
 include fs-versioned/fs.mk
 FS_TEST_PART := fs
@@ -107,11 +109,14 @@ FS_BENCH_TARGET := fs-bench
 FS_TOOLS_TARGET := fs-tools
 endif
 
-TEST_PARTS := host kernel harness bochs $(FS_TEST_PART)
+EXTRA_PARTS := $(if $(wildcard tests/fuzz.mk),fuzz) $(if $(wildcard tests/pum.mk),pum)
+EXTRA_RUNS := $(if $(wildcard tests/fuzz.mk),fuzz-run) $(if $(wildcard tests/pum.mk),pum-test)
+TEST_PARTS := host kernel harness scenario bochs $(FS_TEST_PART) $(EXTRA_PARTS)
 
 test: | $(DEPS_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run test-bochs-run $(FS_TEST_TARGET) || true
+	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run scenario-run test-bochs-run \
+		$(FS_TEST_TARGET) $(EXTRA_RUNS) || true
 	@bash tests/lib/summary.sh $(RESULTS) $(TEST_PARTS)
 
 test-host: | $(DEPS_STAMP)
@@ -120,9 +125,9 @@ test-host: | $(DEPS_STAMP)
 	@bash tests/lib/summary.sh $(RESULTS) host
 
 test-kernel: | $(DEPS_STAMP)
-	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/kernel.res $(RESULTS)/harness.res
-	@$(MAKE) --no-print-directory test-kernel-run || true
-	@bash tests/lib/summary.sh $(RESULTS) kernel harness
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/kernel.res $(RESULTS)/harness.res $(RESULTS)/scenario.res
+	@$(MAKE) --no-print-directory -k test-kernel-run scenario-run || true
+	@bash tests/lib/summary.sh $(RESULTS) kernel harness scenario
 
 test-bochs: | $(DEPS_STAMP)
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/bochs.res

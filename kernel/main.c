@@ -12,6 +12,7 @@
 #include "boot/multiboot2.h"
 #include "bootinfo.h"
 #include "console.h"
+#include "dev/ata.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
 #include "mm/kstack.h"
@@ -103,6 +104,7 @@ static void init_thread(void *arg)
 static void kmain_late(void)
 {
 	static char arg[BOOT_CMDLINE_MAX];
+	ata_init();
 	sched_init();
 	proc_init();
 	syscall_init();

@@ -28,7 +28,8 @@ test-harness-run: $(BUILD)/iso/selfcheck-fail.iso $(BUILD)/iso/selfcheck-fault.i
 
 test-bochs-run: $(BUILD)/iso/test-bochs.iso
 	@mkdir -p $(RESULTS) $(BUILD)/logs
-	@bash tests/bochs/run-bochs.sh $< $(BUILD)/bochs-test $(RESULTS)/bochs.res
+	@bash tests/bochs/run-bochs.sh $< $(BUILD)/bochs-test $(RESULTS)/bochs.res; \
+		$(MAKE) --no-print-directory bochs-scenario-run
 
 # ---- benchmarks (make bench) ----
 BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Ikernel -DQUIRE_HOST
@@ -44,5 +45,10 @@ $(BUILD)/bench/kheap_bench: tests/bench/kheap_bench.c kernel/mm/kheap.c kernel/m
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/kheap_bench.c kernel/mm/kheap.c
 
-bench-run: $(BUILD)/iso/bench.iso $(BUILD)/bench/frame_bench $(BUILD)/bench/kheap_bench
-	@bash tests/bench/run.sh $(BUILD) $< $(QEMU_BASE)
+$(BUILD)/iso/bench-user.iso: $(KERNEL) apps tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=bench loglevel=1" \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
+
+bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/bench/frame_bench \
+		$(BUILD)/bench/kheap_bench
+	@bash tests/bench/run.sh $(BUILD) $< $(BUILD)/iso/bench-user.iso $(QEMU_BASE)

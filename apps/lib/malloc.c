@@ -2,7 +2,7 @@
  * malloc.c - the process heap: a bump pointer over [heap_start, heap_end) plus free lists.
  * Blocks of up to 4 KiB come in power-of-two size classes (32 .. 4096 bytes, header
  * included); bigger ones are rounded to whole pages and kept on one best-fit list when
- * freed. Nothing is given back to the kernel. One lock (spin, then yield) covers it all.
+ * freed; once the untouched part is gone, small classes cut pages off freed big blocks. Nothing is given back to the kernel. One lock (spin, then yield) covers it all.
  *
  *   block:  +---------------------+------------------------------+
  *           | size (8) | magic (8)| user bytes (next ptr if free)|
@@ -82,6 +82,41 @@ static struct block *take_big(uint64_t size)
 	return b;
 }
 
+/*
+ * refill_from_big - the heap's untouched part is used up: cut the last page off the
+ * smallest freed big block and split it into blocks of class @c. Returns one, or NULL.
+ */
+static struct block *refill_from_big(int c)
+{
+	struct block **best = NULL;
+	for (struct block **pp = &big_free; *pp; pp = &(*pp)->next) {
+		if (!best || (*pp)->size < (*best)->size)
+			best = pp;
+	}
+	if (!best)
+		return NULL;
+	struct block *big = *best;
+	*best = big->next;
+	char *page = (char *)big;
+	if (big->size > PAGE_SIZE) { /* keep the rest as a (smaller) big block */
+		big->size -= PAGE_SIZE;
+		page += big->size;
+		big->next = big_free;
+		big_free = big;
+	}
+	uint64_t bsz = 1UL << (MIN_SHIFT + c);
+	for (uint64_t off = bsz; off + bsz <= PAGE_SIZE; off += bsz) {
+		struct block *x = (struct block *)(page + off);
+		x->size = bsz;
+		x->magic = MAGIC_FREE;
+		x->next = class_free[c];
+		class_free[c] = x;
+	}
+	struct block *b = (struct block *)page;
+	b->size = bsz;
+	return b;
+}
+
 void *malloc(size_t nbytes)
 {
 	if (nbytes == 0 || nbytes > (1UL << 46))
@@ -94,8 +129,8 @@ void *malloc(size_t nbytes)
 		b = class_free[c];
 		if (b)
 			class_free[c] = b->next;
-		else
-			b = carve(1UL << (MIN_SHIFT + c));
+		else if (!(b = carve(1UL << (MIN_SHIFT + c))))
+			b = refill_from_big(c);
 	} else {
 		b = take_big((size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
 	}

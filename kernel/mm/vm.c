@@ -15,6 +15,8 @@
 #include "panic.h"
 #include "proc/process.h"
 
+#define VM_USER_LOW 0x400000ull /* [0, 4 MiB) is never user memory: NULL faults */
+
 void vm_release(uint64_t entry, vaddr_t va, void *ctx)
 {
 	struct process *p = ctx;
@@ -124,9 +126,10 @@ int64_t vm_area(struct thread *t, uint64_t op, uint64_t addr, uint64_t len, uint
 {
 	struct process *p = t->proc;
 	uint64_t mark;
-	if ((addr | len) & PAGE_MASK || len == 0 || addr + len < addr || addr + len > USER_SPACE_END ||
-	    addr < 0x1000 || prot > QP_RX)
+	if ((addr | len) & PAGE_MASK || len == 0 || prot > QP_RX || op < QA_DEMAND || op > QA_PROTECT)
 		return -QE_INVAL;
+	if (addr < VM_USER_LOW || addr >= USER_SPACE_END || len > USER_SPACE_END - addr)
+		return -QE_FAULT; /* the low 4 MiB, kernel, non-canonical, past the top, wrapping */
 	vaddr_t end = addr + len;
 	if (addr < p->boundary && end > p->boundary)
 		return -QE_INVAL; /* one area is process space or thread space, not both */

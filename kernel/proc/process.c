@@ -309,7 +309,7 @@ int64_t proc_thread_create(uint64_t entry, uint64_t arg)
 {
 	struct process *p = proc_current();
 	if (entry >= USER_SPACE_END || entry < 0x1000)
-		return -QE_INVAL;
+		return -QE_FAULT;
 	struct thread *t = proc_new_thread(p, entry, arg);
 	if (!t)
 		return -QE_NOMEM;
@@ -323,7 +323,9 @@ int proc_thread_join(uint32_t tid, int64_t *value)
 	struct thread *t = p->threads;
 	while (t && t->tid != tid)
 		t = t->proc_next;
-	if (!t || t == sched_current() || t->joined)
+	if (t == sched_current())
+		return -QE_INVAL;
+	if (!t || t->joined)
 		return -QE_SRCH;
 	while (!t->exited && !p->dying)
 		sched_block(&t->join_wait);

@@ -36,10 +36,17 @@ static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 	return (int64_t)len;
 }
 
+/* probe_out - check that an output pointer can take @n bytes now, before blocking or reaping. */
+static int probe_out(uint64_t uptr, size_t n)
+{
+	static const uint8_t zero[16];
+	return copy_to_user(uptr, zero, n);
+}
+
 static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 {
 	int64_t v;
-	if (uaccess_check(uvalue, sizeof v) < 0)
+	if (probe_out(uvalue, sizeof v) < 0)
 		return -QE_FAULT;
 	int err = proc_thread_join((uint32_t)tid, &v);
 	if (err)
@@ -61,7 +68,7 @@ static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 {
 	int64_t st;
-	if (uaccess_check(ustatus, sizeof st) < 0)
+	if (probe_out(ustatus, sizeof st) < 0)
 		return -QE_FAULT;
 	int err = proc_wait(proc_current(), (uint32_t)pid, &st);
 	if (err)

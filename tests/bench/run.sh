@@ -3,9 +3,9 @@
 # instructions per operation, exact and repeatable) and the host builds of the same code
 # (ns per operation), printed as "name value unit" lines and a table beside the Linux
 # reference figures from ../shared/bench/linux-reference (Linux 6.1 in the same QEMU).
-# usage: run.sh BUILD_DIR KERNEL_ISO QEMU_COMMAND...
+# usage: run.sh BUILD_DIR KERNEL_ISO USER_ISO QEMU_COMMAND...
 set -u
-build=$1; iso=$2; shift 2
+build=$1; iso=$2; uiso=$3; shift 3
 mkdir -p "$build/logs" "$build/bench"
 log=$build/logs/bench.log
 echo "== kernel (QEMU TCG, -icount shift=0: 1 TSC tick = 1 guest instruction) =="
@@ -13,5 +13,13 @@ timeout 600 "$@" -icount shift=0 -cdrom "$iso" -boot d -serial stdio -monitor no
   | tr -d '\r' > "$log"
 grep -q '^BENCH-DONE' "$log" || { echo "kernel benchmarks did not finish: see $log"; exit 1; }
 awk '$1 == "BENCH" { printf "kernel.%s %s %s\n", $2, $3, $4 }' "$log"
+echo "== user programs (apps/bench.c under -icount shift=0) =="
+ulog=$build/logs/bench-user.log
+timeout 900 "$@" -icount shift=0 -cdrom "$uiso" -boot d -serial stdio -monitor none </dev/null \
+  | tr -d '\r' > "$ulog"
+grep -q '^BENCH-DONE' "$ulog" || { echo "user benchmarks did not finish: see $ulog"; exit 1; }
+awk '$1 == "BENCH" { printf "user.%s %s %s\n", $2, $3, $4 }' "$ulog"
+echo "   Linux 6.1 in the same QEMU (../shared/bench/linux-reference): getppid 338 insns,"
+echo "   demand-zero fault 3,318 insns/page, re-touch 4 insns/page, fork+exit+wait 150,600 insns"
 echo "== host (gcc -O2, same C files) =="
 for b in "$build"/bench/*; do [ -x "$b" ] && "$b"; done

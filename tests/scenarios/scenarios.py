@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""scenarios.py - boot Quire with user programs and check what the console shows.
+
+usage: scenarios.py --build DIR --results FILE [--emulator qemu|bochs] [--only NAME,...]
+
+Each scenario boots the kernel with every program in DIR/apps as a boot module and the
+command line `init=LIST`; init spawns the list at once and waits for each. The scenario
+passes when every expected line appears, no forbidden line does (a kernel panic), the
+kernel stops with an allowed exit code, and the free-frame count the kernel prints after
+init ends equals the count before it started (nothing leaked: frames, page tables,
+kernel stacks, heap slabs). Results go to FILE as "ok scenario/NAME/CHECK" lines.
+"""
+import argparse
+import glob
+import os
+import re
+import subprocess
+import sys
+
+BAD = ["bad_null", "bad_read_kernel", "bad_write_kernel", "bad_exec_data", "bad_ud", "bad_gp",
+       "bad_div", "bad_stack", "bad_write_code", "bad_port", "bad_noncanonical",
+       "bad_write_readonly"]
+
+# name: (init list, expected regexes, allowed kernel exit codes, extra command line)
+SCENARIOS = {
+    "basic": ("hello,threads,worker",
+              [r"^hello, world", r"^PASS threads", r"^PASS worker",
+               r"quire: process \d+ \(hello\) ended with status 0"], {16}, ""),
+    "demand": ("demand", [r"^PASS demand"], {16}, ""),
+    "syscall_bad": ("syscall_bad,worker", [r"^PASS syscall_bad", r"^PASS worker"], {16}, ""),
+    "memhog": ("memhog,worker:1", [r"^PASS memhog", r"^PASS worker"], {16}, ""),
+    # one of each bad access beside well-behaved programs: each bad one dies alone
+    "isolation": ("worker," + ",".join(BAD) + ",threads,worker:2",
+                  [rf"quire: process \d+ \({b}\) killed: " for b in BAD] +
+                  [r"^PASS worker", r"^PASS threads"] +
+                  [rf"init: {b} \(pid \d+\) exited with status -1" for b in BAD], {16, 17}, ""),
+}
+FORBIDDEN = [r"PANIC", r"survived"]
+FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
+
+
+def run(emulator, iso, work, timeout):
+    os.makedirs(work, exist_ok=True)
+    if emulator == "bochs":
+        subprocess.run(["bash", "tests/bochs/run-bochs.sh", iso, work, "-", str(timeout)],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout + 30)
+        path = os.path.join(work, "serial.log")
+        return open(path, "rb").read().decode("utf-8", "replace") if os.path.exists(path) else ""
+    cmd = ["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", "128", "-nic", "none",
+           "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+           "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-monitor", "none"]
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, timeout=timeout)
+        return p.stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired as e:
+        return (e.stdout or b"").decode("utf-8", "replace") + "\nTIMEOUT\n"
+
+
+def check(name, log, expect, exits):
+    """Return [(check name, ok, detail)]."""
+    out = []
+    log = log.replace("\r", "")
+    lines = log.split("\n")
+    for rx in expect:
+        ok = any(re.search(rx, ln) for ln in lines)
+        out.append((f"expect:{rx}", ok, "missing"))
+    for rx in FORBIDDEN:
+        bad = [ln for ln in lines if re.search(rx, ln)]
+        out.append((f"no:{rx}", not bad, bad[0] if bad else ""))
+    m = [FRAMES.search(ln) for ln in lines]
+    m = [x for x in m if x]
+    out.append(("init-ended", bool(m), "no 'init exited' line (hang or crash?)"))
+    if m:
+        out.append(("frames-returned", m[0].group(2) == m[0].group(3),
+                    f"free frames {m[0].group(2)} before, {m[0].group(3)} after"))
+    codes = [int(x) for x in re.findall(r"^exit code (\d+)$", log, re.M)]
+    out.append(("exit-code", bool(codes) and codes[-1] in exits, f"exit codes {codes}"))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--emulator", default="qemu")
+    ap.add_argument("--only")
+    ap.add_argument("--prefix", default="scenario")
+    ap.add_argument("--timeout", type=int, default=180)
+    a = ap.parse_args()
+    apps = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))
+    mods = [f"{p}={os.path.basename(p)[:-4]}" for p in apps]
+    names = a.only.split(",") if a.only else list(SCENARIOS)
+    bad = 0
+    res = []
+    for name in names:
+        init, expect, exits, extra = SCENARIOS[name]
+        iso = os.path.join(a.build, "iso", f"scenario-{name}.iso")
+        mk = subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
+                             f"init={init} loglevel=2 {extra}".strip()] + mods)
+        if mk.returncode != 0:
+            print(f"{a.prefix}/{name}: FAILED: could not make {iso}")
+            res.append(f"not ok {a.prefix}/{name}")
+            bad += 1
+            continue
+        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-{name}"), a.timeout)
+        logpath = os.path.join(a.build, "logs", f"{a.prefix}-{name}.log")
+        os.makedirs(os.path.dirname(logpath), exist_ok=True)
+        open(logpath, "w").write(log)
+        checks = check(name, log, expect, exits)
+        failed = [c for c in checks if not c[1]]
+        res.append(("ok " if not failed else "not ok ") + f"{a.prefix}/{name}")
+        for c in failed:
+            print(f"{a.prefix}/{name}: FAILED {c[0]}: {c[2]} (log {logpath})")
+        bad += bool(failed)
+        print(f"{a.prefix}/{name}: {'ok' if not failed else 'FAILED'} ({len(checks)} checks)")
+    with open(a.results, "a") as f:
+        f.write("".join(r + "\n" for r in res))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
