@@ -75,8 +75,9 @@ $(KERNEL): $(KOBJ) boot/linker.ld boot/mksyms.sh
 # ---- ISO images: one per command line (tests boot with their own options) ----
 ISO := $(BUILD)/quire.iso
 iso: $(ISO)
-$(ISO): $(KERNEL) tests/lib/mkiso.sh FORCE
-	@bash tests/lib/mkiso.sh $@ $(KERNEL) "$(CMDLINE)"
+$(ISO): $(KERNEL) apps tests/lib/mkiso.sh FORCE
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "$(CMDLINE)" \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
 FORCE:
 
 QEMU_BASE = $(QEMU) -M pc -cpu max -m $(QEMU_MEM) -nic none -display none -no-reboot \
@@ -135,7 +136,7 @@ test-bochs: | $(DEPS_STAMP)
 	@bash tests/lib/summary.sh $(RESULTS) bochs
 
 bench: | $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory bench-run $(FS_BENCH_TARGET)
+	@$(MAKE) --no-print-directory bench-run $(FS_BENCH_TARGET) $(if $(wildcard tests/pum.mk),pum-bench)
 
 tools: | $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory $(FS_TOOLS_TARGET)
