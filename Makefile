@@ -28,7 +28,7 @@ KCFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kern
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf
 
-KERNEL_C   := $(shell find kernel -name '*.c' | sort)
+KERNEL_C   := $(shell find kernel modules -name '*.c' | sort)
 KERNEL_ASM := $(wildcard boot/*.asm) $(shell find kernel -name '*.asm' | sort)
 KOBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 KERNEL := $(BUILD)/kernel.elf

@@ -17,6 +17,7 @@
 #include "lib/kstring.h"
 #include "mm/kstack.h"
 #include "mm/mm.h"
+#include "mm/swap.h"
 #include "monitor.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -89,15 +90,17 @@ static void monitor_thread(void *arg)
 static void init_thread(void *arg)
 {
 	int64_t status = -1;
+	uint64_t swap0 = swap_free_blocks();
 	uint64_t free0 = mm_free_frames_settled();
 	int64_t pid = proc_spawn("init", 0, arg, 0);
 	if (pid < 0)
 		kprintf("quire: cannot start init: error %ld\n", -pid);
 	else
 		proc_wait(0, (uint32_t)pid, &status);
-	uint64_t free1 = mm_free_frames_settled();
+	uint64_t free1 = mm_free_frames_settled(), swap1 = swap_free_blocks();
 	kprintf("quire: init exited with status %ld; free frames %lu before, %lu after\n", status, free0, free1);
-	machine_exit(status == 0 && free0 == free1 ? EXIT_SUCCESS_CODE : EXIT_FAILURE_CODE);
+	kprintf("quire: free swap blocks %lu before, %lu after\n", swap0, swap1);
+	machine_exit(status == 0 && free0 == free1 && swap0 == swap1 ? EXIT_SUCCESS_CODE : EXIT_FAILURE_CODE);
 }
 
 /* kmain_late - the rest of boot, on a kernel stack with a guard page: threads, processes, then the chosen job. */
@@ -108,6 +111,7 @@ static void kmain_late(void)
 	sched_init();
 	proc_init();
 	syscall_init();
+	swap_init(boot_info.cmdline);
 	timer_set_tick_hook(sched_tick);
 	if (cmdline_get(boot_info.cmdline, "bench", arg, sizeof arg) >= 0)
 		thread_create_kernel("bench", bench_thread, arg);

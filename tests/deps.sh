@@ -12,6 +12,7 @@ PKGS=(
   clang lld libclang-rt-14-dev                # libFuzzer, sanitizer runtimes
   libcmocka-dev pkg-config                    # host unit tests
   bear gdb                                    # compile_commands.json, debugging
+  valgrind                                    # the page-trace recorder (tests/pum)
 )
 
 missing=()

@@ -12,6 +12,7 @@
 #include "lib/kstring.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
+#include "mm/swap.h"
 #include "panic.h"
 #include "proc/process.h"
 
@@ -21,30 +22,45 @@ void vm_release(uint64_t entry, vaddr_t va, void *ctx)
 {
 	struct process *p = ctx;
 	(void)va;
-	if (!pte_is_present(entry))
-		return; /* marks hold nothing (swap blocks: the swap issue) */
+	if (!pte_is_present(entry)) {
+		swap_entry_freed(entry); /* a page in swap: its block goes back */
+		return;
+	}
 	pfn_t pfn = pte_pfn(entry);
 	if (frame_state(pfn) != FRAME_USER)
 		panic("vm_release: user page at %lx maps frame %lx in state %s", va, pfn,
 		      frame_state_name(frame_state(pfn)));
+	swap_page_freed(pfn);
 	frame_clear_mapping(pfn);
 	frame_free(pfn);
 	if (p)
 		p->cnt.frames--;
 }
 
-int vm_map_zero(struct process *p, paddr_t root, vaddr_t va, unsigned prot, unsigned type, paddr_t *pa_out)
+/* map_frame - map @pfn at @va for @p and record its one mapping. */
+static int map_frame(struct process *p, uint32_t owner, paddr_t root, vaddr_t va, pfn_t pfn, unsigned prot,
+		     unsigned type)
 {
-	pfn_t pfn = frame_alloc(FRAME_USER);
+	if (pmap_enter(root, va, PFN_TO_PA(pfn), prot, true, type) < 0)
+		return -QE_NOMEM;
+	frame_set_mapping(pfn, owner, va);
+	p->cnt.frames++;
+	if (type == PTE_TYPE_NORMAL)
+		swap_page_mapped(pfn, va);
+	return 0;
+}
+
+int vm_map_zero(struct process *p, uint32_t owner, paddr_t root, vaddr_t va, unsigned prot, unsigned type,
+		paddr_t *pa_out)
+{
+	pfn_t pfn = swap_alloc_frame(); /* may evict another page, from any process */
 	if (pfn == FRAME_NONE)
 		return -QE_NOMEM;
 	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-	if (pmap_enter(root, va, PFN_TO_PA(pfn), prot, true, type) < 0) {
+	if (map_frame(p, owner, root, va, pfn, prot, type) < 0) {
 		frame_free(pfn);
 		return -QE_NOMEM;
 	}
-	frame_set_mapping(pfn, p->pid, va);
-	p->cnt.frames++;
 	if (pa_out)
 		*pa_out = PFN_TO_PA(pfn);
 	return 0;
@@ -61,6 +77,31 @@ static const char *protection_reason(uint64_t e, uint64_t err)
 	if ((err & PF_FETCH) && pte_is_nx(e))
 		return "execution of a no-execute page";
 	return "protection violation";
+}
+
+static uint32_t owner_of(struct thread *t, vaddr_t va)
+{
+	return va < t->proc->boundary ? t->proc->pid : t->tid;
+}
+
+/* fault_swap_in - bring the page back from swap; its block stays as the clean copy. */
+static int fault_swap_in(struct thread *t, vaddr_t va, uint64_t e, const char **why)
+{
+	pfn_t pfn;
+	int err = swap_in(e, &pfn);
+	if (err) {
+		*why = err == -QE_NOMEM ? "out of memory and swap" : "disk error while reading the page from swap";
+		return -1;
+	}
+	if (map_frame(t->proc, owner_of(t, va), t->pml4, PAGE_ALIGN_DOWN(va), pfn, pte_np_prot(e),
+		      PTE_TYPE_NORMAL) < 0) {
+		frame_get(pfn)->a = 0; /* the PTE still holds the block */
+		frame_free(pfn);
+		*why = "out of memory (no frame for a page table)";
+		return -1;
+	}
+	t->proc->cnt.swap_ins++;
+	return 0;
 }
 
 int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
@@ -91,13 +132,14 @@ int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
 			*why = "execution of a no-execute area";
 			return -1;
 		}
-		if (vm_map_zero(p, t->pml4, PAGE_ALIGN_DOWN(va), prot, PTE_TYPE_NORMAL, 0) < 0) {
+		if (vm_map_zero(p, owner_of(t, va), t->pml4, PAGE_ALIGN_DOWN(va), prot, PTE_TYPE_NORMAL, 0) < 0) {
 			*why = "out of memory";
 			return -1;
 		}
 		p->cnt.demand_zero++;
 		return 0;
 	}
+	case PTE_NP_SWAP: return fault_swap_in(t, va, e, why);
 	case PTE_NP_GUARD: *why = "stack overflow (guard page)"; return -1;
 	case PTE_NP_NONE: *why = "no memory is mapped there"; return -1;
 	default: *why = "unexpected page-table entry"; return -1;
@@ -113,7 +155,7 @@ static int64_t lock_range(struct thread *t, vaddr_t start, vaddr_t end, unsigned
 	if (pmap_range_np(t->pml4, start, end, 0, true, vm_release, t->proc) < 0)
 		return -QE_NOMEM;
 	for (vaddr_t va = start; va < end; va += PAGE_SIZE) {
-		if (vm_map_zero(t->proc, t->pml4, va, prot, PTE_TYPE_LOCKED, 0) < 0) {
+		if (vm_map_zero(t->proc, owner_of(t, va), t->pml4, va, prot, PTE_TYPE_LOCKED, 0) < 0) {
 			/* leave what was locked as demand memory: the caller gets the error */
 			pmap_range_np(t->pml4, start, end, mark, true, vm_release, t->proc);
 			return -QE_NOMEM;

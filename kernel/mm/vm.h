@@ -22,7 +22,8 @@ int64_t vm_area(struct thread *t, uint64_t op, uint64_t addr, uint64_t len, uint
 /* vm_release - a page leaving a user range: give back its frame. (pmap release callback; ctx = process.) */
 void vm_release(uint64_t entry, vaddr_t va, void *ctx);
 
-/* vm_map_zero - map a fresh zeroed frame at @va in @root for @p with @prot and page @type; 0 or -QE_NOMEM. */
-int vm_map_zero(struct process *p, paddr_t root, vaddr_t va, unsigned prot, unsigned type, paddr_t *pa_out);
+/* vm_map_zero - map a fresh zeroed frame at @va in @root for @p (frame owner @owner: the pid in process space, the tid in thread space) with @prot and page @type; 0 or -QE_NOMEM. */
+int vm_map_zero(struct process *p, uint32_t owner, paddr_t root, vaddr_t va, unsigned prot, unsigned type,
+		paddr_t *pa_out);
 
 #endif

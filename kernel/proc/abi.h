@@ -25,6 +25,7 @@ enum quire_syscall {
 	SYS_MEMINFO = 11,      /* (struct quire_meminfo *) -> 0 */
 	SYS_GETTID = 12,       /* () -> thread id */
 	SYS_TICKS = 13,        /* () -> timer ticks since boot (100 per second) */
+	SYS_SWAPINFO = 14,     /* (struct quire_swapinfo *) -> 0 */
 	SYS_COUNT
 };
 
@@ -59,6 +60,16 @@ struct quire_meminfo {
 	uint64_t process_frames;  /* frames mapped by the calling process */
 	uint64_t page_faults;     /* of the calling process */
 	uint64_t demand_zero;     /* demand-zero faults of the calling process */
+};
+
+/* Paging counters: the calling process's and the whole system's (SYS_SWAPINFO). */
+struct quire_paging {
+	uint64_t page_faults, swap_ins, swap_outs, clean_drops, write_backs;
+};
+struct quire_swapinfo {
+	struct quire_paging process, global;
+	uint64_t swap_blocks, swap_free_blocks; /* 4 KiB blocks; 0 and 0 without swap */
+	uint64_t free_frames;
 };
 
 /*

@@ -30,7 +30,7 @@ static int load_segment(struct process *p, paddr_t root, const uint8_t *img, con
 		paddr_t pa;
 		if (pte_is_present(pmap_lookup(root, va, 0)))
 			return -QE_NOEXEC; /* two segments in one page */
-		if (vm_map_zero(p, root, va, s->prot, PTE_TYPE_NORMAL, &pa) < 0)
+		if (vm_map_zero(p, p->pid, root, va, s->prot, PTE_TYPE_NORMAL, &pa) < 0)
 			return -QE_NOMEM;
 		/* the part of the file image that lands in this page */
 		vaddr_t lo = va > s->va ? va : s->va, hi = va + PAGE_SIZE;
@@ -57,7 +57,7 @@ static int load_image(struct process *p, paddr_t root, const uint8_t *img, const
 		return pmap_range_np(root, x->segs_end, x->heap_end, mark, false, vm_release, p) < 0 ? -QE_NOMEM : 0;
 	}
 	for (vaddr_t va = x->segs_end; va < x->heap_end; va += PAGE_SIZE)
-		if (vm_map_zero(p, root, va, PTE_PROT_RW, PTE_TYPE_NORMAL, 0) < 0)
+		if (vm_map_zero(p, p->pid, root, va, PTE_PROT_RW, PTE_TYPE_NORMAL, 0) < 0)
 			return -QE_NOMEM;
 	return 0;
 }

@@ -24,7 +24,6 @@
 #define SLOT_SIZE (1ull << 39)
 
 static struct process *procs[PROC_MAX];
-static uint32_t next_pid = 1;
 
 void enter_user(uint64_t rip, uint64_t rsp, uint64_t rdi, uint64_t rsi) __attribute__((noreturn));
 
@@ -51,7 +50,7 @@ struct process *proc_alloc(const char *name, struct process *parent, vaddr_t bou
 	struct process *p = slot < 0 ? 0 : kzalloc(sizeof *p);
 	if (!p)
 		return 0;
-	p->pid = next_pid++;
+	p->pid = sched_new_id();
 	kstrlcpy(p->name, name, sizeof p->name);
 	p->parent = parent;
 	p->boundary = boundary;
@@ -115,7 +114,7 @@ static int setup_stack(struct process *p, struct thread *t)
 	if (p->thread_demand)
 		return 0;
 	for (vaddr_t va = bottom; va < t->stack_top; va += PAGE_SIZE)
-		if (vm_map_zero(p, t->pml4, va, PTE_PROT_RW, PTE_TYPE_NORMAL, 0) < 0)
+		if (vm_map_zero(p, t->tid, t->pml4, va, PTE_PROT_RW, PTE_TYPE_NORMAL, 0) < 0)
 			return -QE_NOMEM;
 	return 0;
 }
@@ -409,4 +408,23 @@ void proc_print_table(void)
 			kprintf("  %5u %-16s %8u %8lu %10lu %s\n", p->pid, p->name, p->nlive, p->cnt.frames,
 				p->cnt.page_faults, p->ended ? "ended" : p->dying ? "dying" : "running");
 	}
+}
+
+int proc_page_root(uint32_t owner, vaddr_t va, paddr_t *root, struct process **pp)
+{
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct process *p = procs[i];
+		if (!p || p->ended)
+			continue;
+		for (struct thread *t = p->threads; t; t = t->proc_next) {
+			if (t->exited || !t->pml4)
+				continue;
+			if ((p->pid == owner && va < p->boundary) || (t->tid == owner && va >= p->boundary)) {
+				*root = t->pml4;
+				*pp = p;
+				return 0;
+			}
+		}
+	}
+	return -1;
 }

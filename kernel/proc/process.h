@@ -22,6 +22,7 @@ struct proc_counters {
 	uint64_t page_faults;  /* user page faults handled or fatal */
 	uint64_t demand_zero;  /* frames given on first touch */
 	uint64_t frames;       /* frames mapped now */
+	uint64_t swap_ins, swap_outs, clean_drops, write_backs;
 };
 
 struct process {
@@ -84,6 +85,9 @@ void proc_discard(struct process *p);
 
 /* proc_print_table - the process table on the console (monitor `ps`). */
 void proc_print_table(void);
+
+/* proc_page_root - the page-table root holding the mapping of frame owner @owner at @va (a pid for process space, a tid for thread space); 0 or -1. */
+int proc_page_root(uint32_t owner, vaddr_t va, paddr_t *root, struct process **pp);
 
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);

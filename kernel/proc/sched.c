@@ -31,6 +31,14 @@ static void (*reaper)(struct thread *t);
 static uint32_t next_tid = 1;
 static unsigned nthreads = 1;
 
+uint32_t sched_new_id(void)
+{
+	uint64_t f = cpu_irq_save();
+	uint32_t id = next_tid++;
+	cpu_irq_restore(f);
+	return id;
+}
+
 struct thread *sched_current(void)
 {
 	return cpu0.current;
@@ -272,8 +280,8 @@ struct thread *thread_alloc(const char *name, void (*start)(void))
 	t->rsp = (uint64_t)sp;
 	t->pml4 = pmap_kernel_root();
 	t->state = TS_BLOCKED;
+	t->tid = sched_new_id();
 	uint64_t f = cpu_irq_save();
-	t->tid = next_tid++;
 	nthreads++;
 	cpu_irq_restore(f);
 	kstrlcpy(t->name, name, sizeof t->name);

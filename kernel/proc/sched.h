@@ -83,6 +83,9 @@ void sched_sleep_ticks(uint64_t ticks);
 /* sched_exit_current - the current thread is dead: switch away for good (its memory is freed later by the reaper). */
 void sched_exit_current(void) __attribute__((noreturn));
 
+/* sched_new_id - a new thread or process id: both come from one counter, so a frame's owner field names either. */
+uint32_t sched_new_id(void);
+
 /* sched_current - the running thread. */
 struct thread *sched_current(void);
 

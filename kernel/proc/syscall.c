@@ -8,6 +8,7 @@
 #include "arch/x86_64/trap.h"
 #include "console.h"
 #include "mm/frame.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 #include "proc/abi.h"
 #include "proc/process.h"
@@ -91,6 +92,22 @@ static int64_t sys_meminfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &mi, sizeof mi);
 }
 
+static int64_t sys_swapinfo(uint64_t uinfo)
+{
+	struct process *p = proc_current();
+	struct swap_counters g;
+	swap_counters_get(&g);
+	struct quire_swapinfo si = {
+		.process = { p->cnt.page_faults, p->cnt.swap_ins, p->cnt.swap_outs, p->cnt.clean_drops,
+			     p->cnt.write_backs },
+		.global = { 0, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
+		.swap_blocks = swap_total_blocks(),
+		.swap_free_blocks = swap_free_blocks(),
+		.free_frames = frame_free_count(),
+	};
+	return copy_to_user(uinfo, &si, sizeof si);
+}
+
 static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct thread *t = sched_current();
@@ -109,6 +126,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_WAIT: return sys_wait(a0, a1);
 	case SYS_MEMINFO: return sys_meminfo(a0);
 	case SYS_TICKS: return (int64_t)timer_ticks();
+	case SYS_SWAPINFO: return sys_swapinfo(a0);
 	default: return -QE_NOSYS;
 	}
 }

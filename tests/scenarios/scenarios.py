@@ -21,7 +21,7 @@ BAD = ["bad_null", "bad_read_kernel", "bad_write_kernel", "bad_exec_data", "bad_
        "bad_div", "bad_stack", "bad_write_code", "bad_port", "bad_noncanonical",
        "bad_write_readonly"]
 
-# name: (init list, expected regexes, allowed kernel exit codes, extra command line)
+# name: (init list, expected regexes, allowed kernel exit codes, extra command line[, MiB of RAM, MiB of swap disk])
 SCENARIOS = {
     "basic": ("hello,threads,worker",
               [r"^hello, world", r"^PASS threads", r"^PASS worker",
@@ -34,21 +34,33 @@ SCENARIOS = {
                   [rf"quire: process \d+ \({b}\) killed: " for b in BAD] +
                   [r"^PASS worker", r"^PASS threads"] +
                   [rf"init: {b} \(pid \d+\) exited with status -1" for b in BAD], {16, 17}, ""),
+    # three processes touching 4x RAM (32 MiB) through swap, every page verified twice;
+    # the read-only passes re-evict swapped-in pages without writing them (clean drops)
+    "swap": ("swapper:43,swapper:43,swapper:43",
+             [r"^PASS swapper \d+: 11008 pages verified twice"] * 3 +
+             [r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks"], {16}, "swap=hdb", 32, 192),
 }
+SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 FORBIDDEN = [r"PANIC", r"survived"]
 FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
 
 
-def run(emulator, iso, work, timeout):
+def run(emulator, iso, work, timeout, mem=128, disk_mib=0):
     os.makedirs(work, exist_ok=True)
     if emulator == "bochs":
         subprocess.run(["bash", "tests/bochs/run-bochs.sh", iso, work, "-", str(timeout)],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout + 30)
         path = os.path.join(work, "serial.log")
         return open(path, "rb").read().decode("utf-8", "replace") if os.path.exists(path) else ""
-    cmd = ["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", "128", "-nic", "none",
+    disk = []
+    if disk_mib:
+        img = os.path.join(work, "swap.img")
+        with open(img, "wb") as f:
+            f.truncate(disk_mib << 20)
+        disk = ["-drive", f"file={img},format=raw,if=ide,index=1"]
+    cmd = ["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", str(mem), "-nic", "none",
            "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-           "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-monitor", "none"]
+           "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-monitor", "none"] + disk
     try:
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            stdin=subprocess.DEVNULL, timeout=timeout)
@@ -74,6 +86,9 @@ def check(name, log, expect, exits):
     if m:
         out.append(("frames-returned", m[0].group(2) == m[0].group(3),
                     f"free frames {m[0].group(2)} before, {m[0].group(3)} after"))
+    sb = [x for x in (SWAP_BLOCKS.search(ln) for ln in lines) if x]
+    out.append(("swap-blocks-returned", bool(sb) and sb[0].group(1) == sb[0].group(2),
+                f"swap blocks {sb[0].groups() if sb else 'not reported'}"))
     codes = [int(x) for x in re.findall(r"^exit code (\d+)$", log, re.M)]
     out.append(("exit-code", bool(codes) and codes[-1] in exits, f"exit codes {codes}"))
     return out
@@ -94,7 +109,8 @@ def main():
     bad = 0
     res = []
     for name in names:
-        init, expect, exits, extra = SCENARIOS[name]
+        init, expect, exits, extra, *hw = SCENARIOS[name]
+        mem, disk_mib = (hw + [128, 0])[:2] if hw else (128, 0)
         iso = os.path.join(a.build, "iso", f"scenario-{name}.iso")
         mk = subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
                              f"init={init} loglevel=2 {extra}".strip()] + mods)
@@ -103,7 +119,7 @@ def main():
             res.append(f"not ok {a.prefix}/{name}")
             bad += 1
             continue
-        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-{name}"), a.timeout)
+        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-{name}"), a.timeout, mem, disk_mib)
         logpath = os.path.join(a.build, "logs", f"{a.prefix}-{name}.log")
         os.makedirs(os.path.dirname(logpath), exist_ok=True)
         open(logpath, "w").write(log)

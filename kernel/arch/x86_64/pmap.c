@@ -29,9 +29,18 @@ uint64_t *pmap_table_va(paddr_t pa)
 	return phys_to_virt(pa);
 }
 
+static int (*reclaim_hook)(void);
+
+void pmap_set_reclaim_hook(int (*fn)(void))
+{
+	reclaim_hook = fn;
+}
+
 paddr_t pmap_new_table(void)
 {
 	pfn_t pfn = frame_alloc(FRAME_PAGETABLE);
+	for (int i = 0; pfn == FRAME_NONE && reclaim_hook && i < 16 && reclaim_hook() == 0; i++)
+		pfn = frame_alloc(FRAME_PAGETABLE);
 	if (pfn == FRAME_NONE)
 		return 0;
 	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);

@@ -62,6 +62,12 @@ int pmap_range_protect(paddr_t root, vaddr_t start, vaddr_t end, unsigned prot);
 /* pmap_range_visit - call @fn for every page-level slot under existing tables in the range. */
 void pmap_range_visit(paddr_t root, vaddr_t start, vaddr_t end, pmap_visit_fn fn, void *ctx);
 
+/* pmap_leaf_ptr - the page-level slot for @va under existing tables (no splitting), or NULL. For the page-out path: the caller keeps the TLB right. */
+uint64_t *pmap_leaf_ptr(paddr_t root, vaddr_t va);
+
+/* pmap_set_reclaim_hook - called to free a frame (0: one was freed) when a page table finds none. */
+void pmap_set_reclaim_hook(int (*fn)(void));
+
 /* pmap_has_smep, pmap_has_smap - what the CPU offered and the kernel turned on. */
 bool pmap_has_smep(void);
 bool pmap_has_smap(void);

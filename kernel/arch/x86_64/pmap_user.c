@@ -200,3 +200,15 @@ void pmap_range_visit(paddr_t root, vaddr_t start, vaddr_t end, pmap_visit_fn fn
 	if (start < end && end <= USER_SPACE_END)
 		visit(root, PTE_LEVEL_PML4, 0, start, end, fn, ctx);
 }
+
+uint64_t *pmap_leaf_ptr(paddr_t root, vaddr_t va)
+{
+	uint64_t *t = pmap_table_va(root);
+	for (unsigned level = PTE_LEVEL_PML4; level > PTE_LEVEL_PT; level--) {
+		uint64_t e = t[IDX(va, level)];
+		if (!pte_is_present(e) || pte_is_huge(e))
+			return 0;
+		t = pmap_table_va(pte_pa(e));
+	}
+	return &t[IDX(va, PTE_LEVEL_PT)];
+}

@@ -1,0 +1,279 @@
+/*
+ * swap.c - swap blocks on a block device, swap-in, and eviction. Eviction asks the
+ * page-usage manager for a victim frame, finds its one mapping through the frame record
+ * (owner and virtual page: no reverse-map search), and either drops it (its clean copy is
+ * still in swap and the PTE's dirty bit is clear) or writes it to a free block first. The
+ * PTE then holds the block number (pte.h) with the page's protection.
+ * Context: thread context; the kernel is not preempted, so no lock is needed on one CPU.
+ */
+#include "mm/swap.h"
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/pmap.h"
+#include "arch/x86_64/pte.h"
+#include "console.h"
+#include "dev/ata.h"
+#include "dev/blockdev.h"
+#include "lib/cmdline.h"
+#include "lib/kstring.h"
+#include "mm/frame.h"
+#include "mm/kheap.h"
+#include "mm/layout.h"
+#include "panic.h"
+#include "proc/abi.h"
+#include "proc/process.h"
+#include "proc/sched.h"
+#include "pum/pum.h"
+
+#define SECTORS_PER_BLOCK (PAGE_SIZE / BLOCKDEV_SECTOR_SIZE)
+#define LOW_WATERMARK 64
+#define HIGH_WATERMARK 128
+
+static struct blockdev *dev;
+static uint64_t nblocks, nfree_blocks, hint;
+static uint8_t *bitmap;
+static struct pum_state pum;
+static struct swap_counters cnt;
+
+bool swap_enabled(void)
+{
+	return dev != 0;
+}
+
+uint64_t swap_free_blocks(void)
+{
+	return nfree_blocks;
+}
+
+uint64_t swap_total_blocks(void)
+{
+	return nblocks;
+}
+
+void swap_counters_get(struct swap_counters *out)
+{
+	*out = cnt;
+}
+
+static int64_t block_alloc(void)
+{
+	for (uint64_t k = 0; k < nblocks; k++) {
+		uint64_t b = (hint + k) % nblocks;
+		if (!(bitmap[b / 8] & (1u << (b % 8)))) {
+			bitmap[b / 8] |= (uint8_t)(1u << (b % 8));
+			nfree_blocks--;
+			hint = b + 1;
+			return (int64_t)b;
+		}
+	}
+	return -1;
+}
+
+static void block_free(uint64_t b)
+{
+	KASSERT(b < nblocks && (bitmap[b / 8] & (1u << (b % 8))), "swap block %lu is not in use", b);
+	bitmap[b / 8] &= (uint8_t) ~(1u << (b % 8));
+	nfree_blocks++;
+}
+
+/* leaf_of - the PTE that maps @pfn (its one mapping), and its process; NULL if none. */
+static uint64_t *leaf_of(pfn_t pfn, struct process **pp)
+{
+	paddr_t root;
+	vaddr_t va = frame_va(pfn);
+	if (frame_state(pfn) != FRAME_USER || proc_page_root(frame_owner(pfn), va, &root, pp) < 0)
+		return 0;
+	uint64_t *e = pmap_leaf_ptr(root, va);
+	return e && pte_is_present(*e) && pte_pfn(*e) == pfn ? e : 0;
+}
+
+static bool env_accessed(void *ctx, pfn_t pfn)
+{
+	(void)ctx;
+	struct process *p;
+	uint64_t *e = leaf_of(pfn, &p);
+	if (!e || !(*e & PTE_A))
+		return false;
+	*e = pte_clear_accessed(*e);
+	cpu_invlpg(frame_va(pfn));
+	return true;
+}
+
+static bool env_dirty(void *ctx, pfn_t pfn)
+{
+	(void)ctx;
+	struct process *p;
+	uint64_t *e = leaf_of(pfn, &p);
+	return e && (*e & PTE_D);
+}
+
+static bool env_evictable(void *ctx, pfn_t pfn)
+{
+	(void)ctx;
+	struct process *p;
+	uint64_t *e = leaf_of(pfn, &p);
+	return e && pte_type(*e) == PTE_TYPE_NORMAL && !p->dying;
+}
+
+static void pageout_thread(void *arg);
+static int evict_one(void);
+
+void swap_init(const char *cmdline)
+{
+	char name[16];
+	if (cmdline_get(cmdline, "swap", name, sizeof name) < 0)
+		return;
+	struct blockdev *bd = ata_find(name);
+	const struct pum_policy *pol = pum_default();
+	char pname[16];
+	if (cmdline_get(cmdline, "pum", pname, sizeof pname) >= 0 && !(pol = pum_find(pname)))
+		kprintf("swap: no page-usage policy '%s'; using %s\n", pname, (pol = pum_default())->name);
+	if (!bd || bd->nsectors < SECTORS_PER_BLOCK) {
+		kprintf("swap: no usable disk '%s': running without swap\n", name);
+		return;
+	}
+	uint64_t n = bd->nsectors / SECTORS_PER_BLOCK;
+	struct frame_stats fs;
+	frame_stats(&fs);
+	size_t mem = pum_mem_bytes(pol, fs.nframes);
+	bitmap = kzalloc((n + 7) / 8);
+	void *pmem = kzalloc(mem);
+	struct pum_env env = { env_accessed, env_dirty, env_evictable, 0 };
+	if (!bitmap || !pmem || pum_init(&pum, pol, fs.nframes, &env, pmem, mem) < 0) {
+		kprintf("swap: out of memory for %lu blocks; running without swap\n", n);
+		kfree(bitmap);
+		kfree(pmem);
+		return;
+	}
+	nblocks = nfree_blocks = n;
+	dev = bd;
+	kprintf("swap: %s, %lu blocks (%lu MiB), page-usage policy %s\n", name, n, (n << PAGE_SHIFT) >> 20, pol->name);
+	pmap_set_reclaim_hook(evict_one);
+	thread_create_kernel("pageout", pageout_thread, 0);
+}
+
+void swap_page_mapped(pfn_t pfn, vaddr_t va)
+{
+	if (dev)
+		pum_mapped(&pum, pfn, va >> PAGE_SHIFT);
+}
+
+void swap_page_freed(pfn_t pfn)
+{
+	if (!dev)
+		return;
+	struct frame *f = frame_get(pfn);
+	if (f->a) {
+		block_free(f->a - 1);
+		f->a = 0;
+	}
+	pum_freed(&pum, pfn);
+}
+
+void swap_entry_freed(uint64_t entry)
+{
+	uint64_t b = pte_swap_block(entry);
+	if (dev && b != PTE_SWAP_NONE)
+		block_free(b);
+}
+
+/* write_out - @pfn's page to a fresh block (its old copy, now stale, is released); the block or -1. */
+static int64_t write_out(pfn_t pfn, struct frame *f)
+{
+	if (f->a) {
+		block_free(f->a - 1);
+		f->a = 0;
+	}
+	int64_t b = block_alloc();
+	if (b < 0)
+		return -1;
+	if (blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn))) < 0) {
+		cnt.io_errors++;
+		block_free((uint64_t)b);
+		return -1;
+	}
+	return b;
+}
+
+/* evict_one - page out one victim; 0 on success, -1 when nothing can be evicted. */
+static int evict_one(void)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		pfn_t pfn = pum_pick_victim(&pum);
+		if (pfn == FRAME_NONE)
+			return -1;
+		struct process *p;
+		uint64_t *e = leaf_of(pfn, &p);
+		if (!e)
+			continue; /* no longer mapped as it was: the manager's view was stale */
+		struct frame *f = frame_get(pfn);
+		vaddr_t va = frame_va(pfn);
+		unsigned prot = pte_present_prot(*e);
+		uint64_t old = *e, swp;
+		bool clean = f->a && !(old & PTE_D);
+		*e = 0; /* unmapped while it is written: no one can change it under the write */
+		cpu_invlpg(va);
+		int64_t b = clean ? (int64_t)(f->a - 1) : write_out(pfn, f);
+		if (b < 0 || pte_make_swap((uint64_t)b, prot, &swp) < 0) {
+			*e = old; /* keep it; tell the manager it is resident again */
+			pum_mapped(&pum, pfn, va >> PAGE_SHIFT);
+			return -1;
+		}
+		*e = swp;
+		if (clean) {
+			cnt.clean_drops++;
+			p->cnt.clean_drops++;
+		} else {
+			cnt.write_backs++;
+			p->cnt.write_backs++;
+		}
+		cnt.swap_outs++;
+		p->cnt.swap_outs++;
+		p->cnt.frames--;
+		f->a = 0; /* the block now belongs to the PTE */
+		frame_clear_mapping(pfn);
+		frame_free(pfn);
+		return 0;
+	}
+	return -1;
+}
+
+pfn_t swap_alloc_frame(void)
+{
+	for (int i = 0; i < 64; i++) {
+		pfn_t pfn = frame_alloc(FRAME_USER);
+		if (pfn != FRAME_NONE || !dev || evict_one() < 0)
+			return pfn;
+	}
+	return FRAME_NONE;
+}
+
+int swap_in(uint64_t entry, pfn_t *pfn_out)
+{
+	uint64_t b = pte_swap_block(entry);
+	KASSERT(dev && b < nblocks, "swap entry %lx without swap", entry);
+	pfn_t pfn = swap_alloc_frame();
+	if (pfn == FRAME_NONE)
+		return -QE_NOMEM;
+	if (blockdev_read(dev, b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn))) < 0) {
+		cnt.io_errors++;
+		frame_free(pfn);
+		return -QE_FAULT;
+	}
+	frame_get(pfn)->a = (uint32_t)(b + 1); /* the copy stays while the page is clean */
+	cnt.swap_ins++;
+	*pfn_out = pfn;
+	return 0;
+}
+
+static void pageout_thread(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pum_tick(&pum);
+		if (frame_free_count() < LOW_WATERMARK)
+			while (frame_free_count() < HIGH_WATERMARK && evict_one() == 0)
+				;
+		sched_sleep_ticks(2);
+	}
+}

@@ -1,0 +1,47 @@
+/*
+ * swap.h - swap space on a block device (cmdline `swap=hdb`) and the page-out path that
+ * uses the page-usage manager (modules/pum) to pick victims from any process.
+ * A page swapped in keeps its block while it stays clean: evicting it again unmodified
+ * writes nothing (a "clean drop"). specs/swap.md.
+ */
+#ifndef QUIRE_MM_SWAP_H
+#define QUIRE_MM_SWAP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mm/types.h"
+
+struct swap_counters {
+	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
+};
+
+/* swap_init - open the swap device named on the command line and start the page-usage manager; no swap without `swap=`. */
+void swap_init(const char *cmdline);
+
+/* swap_enabled - true when a swap device is in use. */
+bool swap_enabled(void);
+
+/* swap_page_mapped - a user frame was just mapped (tell the page-usage manager). */
+void swap_page_mapped(pfn_t pfn, vaddr_t va);
+
+/* swap_page_freed - a user frame is being unmapped for good: forget it, release its clean copy. */
+void swap_page_freed(pfn_t pfn);
+
+/* swap_entry_freed - a swap entry leaves a page table (process exit, area free): release its block. */
+void swap_entry_freed(uint64_t entry);
+
+/* swap_alloc_frame - a USER frame, evicting pages when none is free; FRAME_NONE when RAM and swap are both full. */
+pfn_t swap_alloc_frame(void);
+
+/* swap_in - read the page of swap entry @entry into a new frame; 0 and *pfn_out, or -QE_NOMEM / -QE_FAULT (I/O error). */
+int swap_in(uint64_t entry, pfn_t *pfn_out);
+
+/* swap_counters_get - global counters. */
+void swap_counters_get(struct swap_counters *out);
+
+/* swap_free_blocks, swap_total_blocks - swap space accounting. */
+uint64_t swap_free_blocks(void);
+uint64_t swap_total_blocks(void);
+
+#endif
