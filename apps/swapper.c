@@ -1,10 +1,13 @@
 /*
- * swapper - drives swap: fills an allocate-on-demand area of ARG MiB (default 16) with a
- * pattern unique to this process and page, then verifies every page twice. With more
- * memory touched than RAM, pages go to swap and come back; every byte is checked. The
- * second and third passes only read: pages swapped in and not written since keep their
- * swap copy, so evicting them again costs no write (clean drops). Prints the counters of
- * each pass and exits 0 only when every page held its pattern.
+ * swapper - drives swap. ARG = MiB + 1000 * MODE (MiB defaults to 16).
+ *   mode 0: fill an allocate-on-demand area of MiB with a pattern unique to this process
+ *           and page, then verify every page three times. The passes after the first
+ *           only read: pages swapped in and not written since keep their swap copy, so
+ *           evicting them again costs no write; the third pass must add no write-backs.
+ *   mode 1: fill the area, then exit at once, under pressure (its swap blocks must return).
+ *   mode 2: mode 0, then print the swap-out and swap-in rates as BENCH lines
+ *           (pages per second of guest time; under -icount shift=0 a TSC tick is 1 ns).
+ * Exits 0 only when every page held its pattern.
  */
 #include "quire.h"
 
@@ -15,13 +18,14 @@ static uint64_t pattern(uint64_t pid, uint64_t page, uint64_t word)
 	return (pid << 48) ^ (page << 12) ^ word ^ 0x5157495245ull;
 }
 
-static void show(const char *what)
+static struct quire_swapinfo show(const char *what)
 {
 	struct quire_swapinfo si;
-	quire_syscall6(SYS_SWAPINFO, (uint64_t)&si, 0, 0, 0, 0, 0);
+	sys_swapinfo(&si);
 	printf("# %-8s swap-ins %lu swap-outs %lu clean-drops %lu write-backs %lu (global: in %lu out %lu clean %lu written %lu)\n",
 	       what, si.process.swap_ins, si.process.swap_outs, si.process.clean_drops, si.process.write_backs,
 	       si.global.swap_ins, si.global.swap_outs, si.global.clean_drops, si.global.write_backs);
+	return si;
 }
 
 /* verify - read every page; returns the number of wrong words. */
@@ -34,27 +38,51 @@ static uint64_t verify(volatile uint64_t *area, uint64_t pages, uint64_t pid)
 	return bad;
 }
 
+static void rate(const char *name, uint64_t pages, uint64_t ticks)
+{
+	uint64_t r = ticks ? pages * 1000000000ull / ticks : 0;
+	printf("BENCH %s %lu pages/s\n", name, r);
+}
+
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
-	uint64_t mib = arg ? arg : 16, pages = mib * 256, pid = info->pid;
+	uint64_t mode = arg / 1000, mib = arg % 1000 ? arg % 1000 : 16, pages = mib * 256, pid = info->pid;
 	volatile uint64_t *area = va_reserve(mib << 20, 1 << 21);
 	if (!area || area_demand((void *)area, mib << 20, QP_RW) < 0) {
 		printf("FAIL swapper: no area of %lu MiB\n", mib);
 		return 1;
 	}
-	printf("swapper %lu: %lu MiB at %p\n", pid, mib, (void *)area);
+	printf("swapper %lu: %lu MiB at %p, mode %lu\n", pid, mib, (void *)area, mode);
+	uint64_t t0 = rdtsc();
 	for (uint64_t p = 0; p < pages; p++)
 		for (uint64_t w = 0; w < 512; w += 64)
 			area[p * 512 + w] = pattern(pid, p, w);
-	show("written");
-	uint64_t bad1 = verify(area, pages, pid);
-	show("verify-1");
-	uint64_t bad2 = verify(area, pages, pid);
-	show("verify-2");
-	if (bad1 || bad2) {
-		printf("FAIL swapper %lu: %lu and %lu wrong words\n", pid, bad1, bad2);
+	uint64_t t1 = rdtsc();
+	struct quire_swapinfo s0 = show("written");
+	if (mode == 1) {
+		printf("PASS swapper %lu: exiting under pressure with %lu pages in swap\n", pid,
+		       s0.process.swap_outs - s0.process.swap_ins);
+		return 0;
+	}
+	uint64_t bad = verify(area, pages, pid);
+	uint64_t t2 = rdtsc();
+	struct quire_swapinfo s1 = show("verify-1");
+	bad += verify(area, pages, pid);
+	struct quire_swapinfo s2 = show("verify-2");
+	bad += verify(area, pages, pid);
+	struct quire_swapinfo s3 = show("verify-3");
+	(void)s2;
+	if (bad) {
+		printf("FAIL swapper %lu: %lu wrong words\n", pid, bad);
 		return 1;
 	}
-	printf("PASS swapper %lu: %lu pages verified twice\n", pid, pages);
+	printf("# reads after the first pass: %lu clean drops, %lu write-backs\n",
+	       s3.process.clean_drops - s1.process.clean_drops, s3.process.write_backs - s2.process.write_backs);
+	if (mode == 2) {
+		rate("swap_out_rate_while_writing", s0.global.swap_outs, t1 - t0);
+		rate("swap_in_rate_first_read", s1.global.swap_ins - s0.global.swap_ins, t2 - t1);
+		printf("BENCH-DONE\n");
+	}
+	printf("PASS swapper %lu: %lu pages verified three times\n", pid, pages);
 	return 0;
 }

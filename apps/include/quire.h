@@ -45,6 +45,7 @@ int64_t sys_area(int op, uint64_t va, uint64_t nbytes, int prot);
 int64_t sys_spawn(const char *name, size_t name_len, uint64_t arg);
 int64_t sys_wait(int64_t pid, int64_t *status);
 int64_t sys_meminfo(struct quire_meminfo *mi);
+int64_t sys_swapinfo(struct quire_swapinfo *si);
 int64_t sys_gettid(void);
 int64_t sys_ticks(void);
 

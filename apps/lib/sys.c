@@ -100,6 +100,11 @@ int64_t sys_meminfo(struct quire_meminfo *mi)
 	return sc1(SYS_MEMINFO, (uint64_t)mi);
 }
 
+int64_t sys_swapinfo(struct quire_swapinfo *si)
+{
+	return quire_syscall6(SYS_SWAPINFO, (uint64_t)si, 0, 0, 0, 0, 0);
+}
+
 int64_t sys_gettid(void)
 {
 	return sc0(SYS_GETTID);

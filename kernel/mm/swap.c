@@ -15,6 +15,7 @@
 #include "dev/ata.h"
 #include "dev/blockdev.h"
 #include "lib/cmdline.h"
+#include "lib/kfmt.h"
 #include "lib/kstring.h"
 #include "mm/frame.h"
 #include "mm/kheap.h"
@@ -158,7 +159,7 @@ void swap_page_mapped(pfn_t pfn, vaddr_t va)
 		pum_mapped(&pum, pfn, va >> PAGE_SHIFT);
 }
 
-void swap_page_freed(pfn_t pfn)
+void swap_page_freed(struct process *p, pfn_t pfn)
 {
 	if (!dev)
 		return;
@@ -166,25 +167,56 @@ void swap_page_freed(pfn_t pfn)
 	if (f->a) {
 		block_free(f->a - 1);
 		f->a = 0;
+		if (p)
+			p->cnt.swap_blocks--;
 	}
 	pum_freed(&pum, pfn);
 }
 
-void swap_entry_freed(uint64_t entry)
+void swap_entry_freed(struct process *p, uint64_t entry)
 {
 	uint64_t b = pte_swap_block(entry);
-	if (dev && b != PTE_SWAP_NONE)
+	if (dev && b != PTE_SWAP_NONE) {
 		block_free(b);
+		if (p)
+			p->cnt.swap_blocks--;
+	}
 }
 
-/* write_out - @pfn's page to a fresh block (its old copy, now stale, is released); the block or -1. */
-static int64_t write_out(pfn_t pfn, struct frame *f)
+/*
+ * drop_clean_copies - swap ran short: release the blocks that only hold copies of pages
+ * still in RAM (their frames keep the data). Returns how many blocks came back.
+ */
+static uint64_t drop_clean_copies(void)
+{
+	uint64_t n = 0;
+	struct frame_stats fs;
+	frame_stats(&fs);
+	for (pfn_t pfn = 0; pfn < fs.nframes; pfn++) {
+		struct frame *f = frame_get(pfn);
+		struct process *p;
+		if (frame_state(pfn) != FRAME_USER || !f->a || !leaf_of(pfn, &p))
+			continue;
+		block_free(f->a - 1);
+		f->a = 0;
+		p->cnt.swap_blocks--;
+		n++;
+	}
+	cnt.copies_dropped += n;
+	return n;
+}
+
+/* write_out - @pfn's page (of @p) to a fresh block (its old copy, now stale, is released); the block or -1. */
+static int64_t write_out(struct process *p, pfn_t pfn, struct frame *f)
 {
 	if (f->a) {
 		block_free(f->a - 1);
 		f->a = 0;
+		p->cnt.swap_blocks--;
 	}
 	int64_t b = block_alloc();
+	if (b < 0 && drop_clean_copies())
+		b = block_alloc();
 	if (b < 0)
 		return -1;
 	if (blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn))) < 0) {
@@ -192,6 +224,7 @@ static int64_t write_out(pfn_t pfn, struct frame *f)
 		block_free((uint64_t)b);
 		return -1;
 	}
+	p->cnt.swap_blocks++;
 	return b;
 }
 
@@ -213,7 +246,7 @@ static int evict_one(void)
 		bool clean = f->a && !(old & PTE_D);
 		*e = 0; /* unmapped while it is written: no one can change it under the write */
 		cpu_invlpg(va);
-		int64_t b = clean ? (int64_t)(f->a - 1) : write_out(pfn, f);
+		int64_t b = clean ? (int64_t)(f->a - 1) : write_out(p, pfn, f);
 		if (b < 0 || pte_make_swap((uint64_t)b, prot, &swp) < 0) {
 			*e = old; /* keep it; tell the manager it is resident again */
 			pum_mapped(&pum, pfn, va >> PAGE_SHIFT);
@@ -238,12 +271,31 @@ static int evict_one(void)
 	return -1;
 }
 
+/* kill_largest - RAM and swap are full: end the process holding the most; false if that is the caller's. */
+static bool kill_largest(void)
+{
+	struct process *big = proc_largest();
+	if (!big || big == proc_current())
+		return false;
+	char why[96];
+	kfmt_snprintf(why, sizeof why, "out of memory and swap: the largest process (%lu frames, %lu swap blocks)",
+		      big->cnt.frames, big->cnt.swap_blocks);
+	proc_kill(big, why);
+	return true;
+}
+
 pfn_t swap_alloc_frame(void)
 {
-	for (int i = 0; i < 64; i++) {
+	for (int i = 0; i < 400; i++) {
 		pfn_t pfn = frame_alloc(FRAME_USER);
-		if (pfn != FRAME_NONE || !dev || evict_one() < 0)
+		if (pfn != FRAME_NONE || !dev)
 			return pfn;
+		if (evict_one() == 0)
+			continue;
+		struct process *me = proc_current();
+		if ((me && me->dying) || (!proc_any_dying() && !kill_largest()))
+			return FRAME_NONE;
+		sched_sleep_ticks(1); /* let the dying process run its exit and free its memory */
 	}
 	return FRAME_NONE;
 }

@@ -14,6 +14,7 @@
 
 struct swap_counters {
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
+	uint64_t copies_dropped; /* clean copies released because swap ran short */
 };
 
 /* swap_init - open the swap device named on the command line and start the page-usage manager; no swap without `swap=`. */
@@ -25,13 +26,19 @@ bool swap_enabled(void);
 /* swap_page_mapped - a user frame was just mapped (tell the page-usage manager). */
 void swap_page_mapped(pfn_t pfn, vaddr_t va);
 
-/* swap_page_freed - a user frame is being unmapped for good: forget it, release its clean copy. */
-void swap_page_freed(pfn_t pfn);
+struct process;
 
-/* swap_entry_freed - a swap entry leaves a page table (process exit, area free): release its block. */
-void swap_entry_freed(uint64_t entry);
+/* swap_page_freed - a user frame of @p is being unmapped for good: forget it, release its clean copy. */
+void swap_page_freed(struct process *p, pfn_t pfn);
 
-/* swap_alloc_frame - a USER frame, evicting pages when none is free; FRAME_NONE when RAM and swap are both full. */
+/* swap_entry_freed - a swap entry of @p leaves a page table (exit, area free): release its block. */
+void swap_entry_freed(struct process *p, uint64_t entry);
+
+/*
+ * swap_alloc_frame - a USER frame, evicting pages when none is free. When RAM and swap are
+ * both full, the process holding the most memory (frames + swap blocks) is killed; if that
+ * is the caller's own process, FRAME_NONE comes back and the caller's fault kills it.
+ */
 pfn_t swap_alloc_frame(void);
 
 /* swap_in - read the page of swap entry @entry into a new frame; 0 and *pfn_out, or -QE_NOMEM / -QE_FAULT (I/O error). */

@@ -23,14 +23,14 @@ void vm_release(uint64_t entry, vaddr_t va, void *ctx)
 	struct process *p = ctx;
 	(void)va;
 	if (!pte_is_present(entry)) {
-		swap_entry_freed(entry); /* a page in swap: its block goes back */
+		swap_entry_freed(p, entry); /* a page in swap: its block goes back */
 		return;
 	}
 	pfn_t pfn = pte_pfn(entry);
 	if (frame_state(pfn) != FRAME_USER)
 		panic("vm_release: user page at %lx maps frame %lx in state %s", va, pfn,
 		      frame_state_name(frame_state(pfn)));
-	swap_page_freed(pfn);
+	swap_page_freed(p, pfn);
 	frame_clear_mapping(pfn);
 	frame_free(pfn);
 	if (p)
@@ -90,7 +90,8 @@ static int fault_swap_in(struct thread *t, vaddr_t va, uint64_t e, const char **
 	pfn_t pfn;
 	int err = swap_in(e, &pfn);
 	if (err) {
-		*why = err == -QE_NOMEM ? "out of memory and swap" : "disk error while reading the page from swap";
+		*why = err == -QE_NOMEM ? "out of memory and swap: the largest process"
+					: "disk error while reading the page from swap";
 		return -1;
 	}
 	if (map_frame(t->proc, owner_of(t, va), t->pml4, PAGE_ALIGN_DOWN(va), pfn, pte_np_prot(e),
@@ -133,7 +134,7 @@ int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
 			return -1;
 		}
 		if (vm_map_zero(p, owner_of(t, va), t->pml4, PAGE_ALIGN_DOWN(va), prot, PTE_TYPE_NORMAL, 0) < 0) {
-			*why = "out of memory";
+			*why = swap_enabled() ? "out of memory and swap: the largest process" : "out of memory";
 			return -1;
 		}
 		p->cnt.demand_zero++;

@@ -205,7 +205,8 @@ static void proc_end(struct process *p, struct thread *last)
 		pmap_table_va(last->pml4)[s] = 0;
 		p->pdpt[s] = 0;
 	}
-	KASSERT(p->cnt.frames == 0, "process %u ended with %lu frames still counted", p->pid, p->cnt.frames);
+	KASSERT(p->cnt.frames == 0 && p->cnt.swap_blocks == 0, "process %u ended holding %lu frames, %lu swap blocks",
+		p->pid, p->cnt.frames, p->cnt.swap_blocks);
 	p->ended = true;
 	free_zombies(p, last);
 	for (int i = 0; i < PROC_MAX; i++) { /* orphans: nobody will wait for them */
@@ -265,6 +266,11 @@ void proc_exit(int64_t status)
 
 void proc_kill(struct process *p, const char *reason)
 {
+	if (p->dying) { /* already on its way out: no second message */
+		if (proc_current() == p)
+			proc_thread_exit(p->status);
+		return;
+	}
 	kprintf("quire: process %u (%s) killed: %s\n", p->pid, p->name, reason);
 	if (!p->dying) {
 		p->dying = true;
@@ -427,4 +433,24 @@ int proc_page_root(uint32_t owner, vaddr_t va, paddr_t *root, struct process **p
 		}
 	}
 	return -1;
+}
+
+struct process *proc_largest(void)
+{
+	struct process *big = 0;
+	for (int i = 0; i < PROC_MAX; i++) {
+		struct process *p = procs[i];
+		if (p && !p->ended && !p->dying &&
+		    (!big || p->cnt.frames + p->cnt.swap_blocks > big->cnt.frames + big->cnt.swap_blocks))
+			big = p;
+	}
+	return big;
+}
+
+bool proc_any_dying(void)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (procs[i] && procs[i]->dying && !procs[i]->ended)
+			return true;
+	return false;
 }

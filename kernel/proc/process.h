@@ -23,6 +23,7 @@ struct proc_counters {
 	uint64_t demand_zero;  /* frames given on first touch */
 	uint64_t frames;       /* frames mapped now */
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs;
+	uint64_t swap_blocks;  /* swap blocks held now: pages in swap and clean copies */
 };
 
 struct process {
@@ -88,6 +89,12 @@ void proc_print_table(void);
 
 /* proc_page_root - the page-table root holding the mapping of frame owner @owner at @va (a pid for process space, a tid for thread space); 0 or -1. */
 int proc_page_root(uint32_t owner, vaddr_t va, paddr_t *root, struct process **pp);
+
+/* proc_largest - the live process holding the most memory (frames + swap blocks), or NULL. */
+struct process *proc_largest(void);
+
+/* proc_any_dying - true while a killed process has not finished ending. */
+bool proc_any_dying(void);
 
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);

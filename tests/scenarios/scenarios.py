@@ -36,9 +36,15 @@ SCENARIOS = {
                   [rf"init: {b} \(pid \d+\) exited with status -1" for b in BAD], {16, 17}, ""),
     # three processes touching 4x RAM (32 MiB) through swap, every page verified twice;
     # the read-only passes re-evict swapped-in pages without writing them (clean drops)
-    "swap": ("swapper:43,swapper:43,swapper:43",
-             [r"^PASS swapper \d+: 11008 pages verified twice"] * 3 +
-             [r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks"], {16}, "swap=hdb", 32, 192),
+    "swap": ("swapper:43,swapper:43,swapper:43,locker:2,swapper:1030",
+             [r"^PASS swapper \d+: 11008 pages verified three times",
+              r"^PASS swapper \d+: exiting under pressure", r"^PASS locker",
+              r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks",
+              r"# reads after the first pass: [1-9]\d* clean drops, ([0-9]|1[0-5]) write-backs"], {16}, "swap=hdb", 32, 192),
+    # RAM and swap both run out: the largest process is killed, the others finish
+    "swap_full": ("swapper:40,worker,swapper:40",
+                  [r"\(swapper\) killed: .*out of memory and swap: the largest process", r"^PASS worker",
+                   r"^PASS swapper \d+: 10240 pages verified three times"], {16, 17}, "swap=hdb", 32, 24),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 FORBIDDEN = [r"PANIC", r"survived"]
