@@ -3,9 +3,10 @@
 .PHONY: scenario-run bochs-scenario-run
 scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
-	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scenario.res
+	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scenario.res \
+		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_ioerr,swap_full
 
 bochs-scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/bochs.res \
-		--emulator bochs --prefix bochs-scenario --only isolation
+		--emulator bochs --prefix bochs-scenario --only isolation,swap_small

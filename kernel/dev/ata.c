@@ -6,6 +6,8 @@
  */
 #include "dev/ata.h"
 
+#include "proc/sched.h"
+
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
@@ -111,6 +113,8 @@ struct ata_channel {
 	volatile bool irq_pending;   /* set by the IRQ handler, consumed by ata_wait_irq */
 	volatile uint8_t irq_status; /* STATUS read (and so acknowledged) by the handler */
 	volatile bool busy;          /* a request owns the channel; see ata_channel_acquire */
+	struct waitq irq_wait;       /* the thread waiting for this channel's interrupt */
+	struct waitq lock_wait;      /* threads waiting to own the channel */
 	uint64_t irqs;               /* interrupts taken */
 };
 
@@ -179,7 +183,9 @@ static int ata_poll(struct ata_channel *ch, uint8_t mask, uint8_t want, unsigned
  * starting the command. This is the ONE place a request waits: today it halts until the
  * handler sets the flag (sti;hlt cannot miss it); the scheduler will replace the body with
  * "sleep on the channel's wait queue", woken by ata_irq. With interrupts off (early boot)
- * it polls ALTSTATUS instead. Context: thread; interrupts on.
+ * it polls ALTSTATUS instead. In a thread (sched_running) the caller sleeps on the
+ * channel's wait queue until ata_irq wakes it, so other threads run meanwhile; before the
+ * scheduler runs it halts. Context: thread; interrupts on.
  */
 static int ata_wait_irq(struct ata_channel *ch, unsigned timeout_ms)
 {
@@ -195,7 +201,10 @@ static int ata_wait_irq(struct ata_channel *ch, unsigned timeout_ms)
 			cpu_irq_restore(flags);
 			return -BLK_ETIMEDOUT;
 		}
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+		if (sched_running()) /* sleep: other threads run during the transfer */
+			sched_block_timeout(&ch->irq_wait, deadline - timer_ticks() + 1);
+		else
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
 	ch->irq_pending = false;
 	uint8_t st = ch->irq_status;
@@ -211,6 +220,7 @@ static void ata_irq(struct ata_channel *ch)
 	ch->irq_status = inb(ch->base + REG_STATUS);
 	ch->irqs++;
 	ch->irq_pending = true;
+	sched_wake_all(&ch->irq_wait);
 }
 
 static void ata_irq_primary(struct trap_frame *tf)
@@ -227,8 +237,7 @@ static void ata_irq_secondary(struct trap_frame *tf)
 
 /*
  * ata_channel_acquire - own @ch for one request. Requests are serialised per channel by a
- * busy flag; with one thread it is never contended. The scheduler will replace the wait
- * with a sleeping lock. Returns 0, or -BLK_EBUSY after TIMEOUT_BUSY_MS.
+ * busy flag; a thread that finds it taken sleeps until the owner releases it. Returns 0, or -BLK_EBUSY after TIMEOUT_BUSY_MS.
  */
 static int ata_channel_acquire(struct ata_channel *ch)
 {
@@ -239,7 +248,10 @@ static int ata_channel_acquire(struct ata_channel *ch)
 			cpu_irq_restore(flags);
 			return -BLK_EBUSY;
 		}
-		__asm__ volatile("sti; hlt; cli" : : : "memory");
+		if (sched_running())
+			sched_block_timeout(&ch->lock_wait, deadline - timer_ticks() + 1);
+		else
+			__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
 	ch->busy = true;
 	cpu_irq_restore(flags);
@@ -249,6 +261,7 @@ static int ata_channel_acquire(struct ata_channel *ch)
 static void ata_channel_release(struct ata_channel *ch)
 {
 	ch->busy = false;
+	sched_wake_all(&ch->lock_wait);
 }
 
 /* ata_select - make @slave the selected device of @ch and give it 400 ns to answer. */
@@ -736,3 +749,11 @@ static void ata_cmd_disks(const char *args)
 			ata_channels[c].irqs);
 }
 MONITOR_CMD(disks, "ATA disks: what each IDE position holds, sizes, request counters", ata_cmd_disks);
+
+int ata_blockdev_index(const struct blockdev *bd)
+{
+	for (int i = 0; i < ATA_NDEVS; i++)
+		if (&ata_devs[i].bd == bd)
+			return i;
+	return -1;
+}

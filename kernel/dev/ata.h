@@ -55,6 +55,9 @@ int ata_flush(int dev);
  * -BLK_EIO before reaching the device; @count 0 cancels. For tests. */
 void ata_inject_error(int dev, uint64_t lba, int count);
 
+/* ata_blockdev_index - the device number of an ATA block device, or -1. */
+int ata_blockdev_index(const struct blockdev *bd);
+
 /* ata_blockdev - the generic block device of disk @dev, or NULL if it is not a disk. */
 struct blockdev *ata_blockdev(int dev);
 

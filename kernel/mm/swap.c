@@ -35,6 +35,31 @@ static uint64_t nblocks, nfree_blocks, hint;
 static uint8_t *bitmap;
 static struct pum_state pum;
 static struct swap_counters cnt;
+static uint64_t fail_read_at, reads; /* `swap.fail_read=N`: see inject_read_error */
+static struct waitq transit_wait; /* faults on pages in transit, and exits waiting for I/O */
+
+/* io_begin, io_end - a page of @p is in transit: its PTE says so, and @p cannot end meanwhile. */
+static void io_begin(struct process *p)
+{
+	p->io_inflight++;
+}
+
+static void io_end(struct process *p)
+{
+	p->io_inflight--;
+	sched_wake_all(&transit_wait);
+}
+
+void swap_wait_transit(void)
+{
+	sched_block_timeout(&transit_wait, 10);
+}
+
+void swap_wait_idle(struct process *p)
+{
+	while (p->io_inflight)
+		sched_block_timeout(&transit_wait, 10);
+}
 
 bool swap_enabled(void)
 {
@@ -118,6 +143,7 @@ static bool env_evictable(void *ctx, pfn_t pfn)
 
 static void pageout_thread(void *arg);
 static int evict_one(void);
+static int inject_read_error(uint64_t block);
 
 void swap_init(const char *cmdline)
 {
@@ -148,6 +174,7 @@ void swap_init(const char *cmdline)
 	}
 	nblocks = nfree_blocks = n;
 	dev = bd;
+	cmdline_get_u64(cmdline, "swap.fail_read", &fail_read_at);
 	kprintf("swap: %s, %lu blocks (%lu MiB), page-usage policy %s\n", name, n, (n << PAGE_SHIFT) >> 20, pol->name);
 	pmap_set_reclaim_hook(evict_one);
 	thread_create_kernel("pageout", pageout_thread, 0);
@@ -219,7 +246,8 @@ static int64_t write_out(struct process *p, pfn_t pfn, struct frame *f)
 		b = block_alloc();
 	if (b < 0)
 		return -1;
-	if (blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn))) < 0) {
+	int werr = blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn)));
+	if (werr < 0) {
 		cnt.io_errors++;
 		block_free((uint64_t)b);
 		return -1;
@@ -244,15 +272,20 @@ static int evict_one(void)
 		unsigned prot = pte_present_prot(*e);
 		uint64_t old = *e, swp;
 		bool clean = f->a && !(old & PTE_D);
-		*e = 0; /* unmapped while it is written: no one can change it under the write */
+		/* in transit while it is written: no one can change it under the write, a fault
+		 * on it waits, and its process cannot end until the PTE is final */
+		*e = pte_make_transit();
 		cpu_invlpg(va);
+		io_begin(p);
 		int64_t b = clean ? (int64_t)(f->a - 1) : write_out(p, pfn, f);
 		if (b < 0 || pte_make_swap((uint64_t)b, prot, &swp) < 0) {
 			*e = old; /* keep it; tell the manager it is resident again */
 			pum_mapped(&pum, pfn, va >> PAGE_SHIFT);
+			io_end(p);
 			return -1;
 		}
 		*e = swp;
+		io_end(p);
 		if (clean) {
 			cnt.clean_drops++;
 			p->cnt.clean_drops++;
@@ -300,14 +333,26 @@ pfn_t swap_alloc_frame(void)
 	return FRAME_NONE;
 }
 
-int swap_in(uint64_t entry, pfn_t *pfn_out)
+int swap_in(struct process *p, paddr_t root, vaddr_t va, uint64_t entry, pfn_t *pfn_out)
 {
 	uint64_t b = pte_swap_block(entry);
 	KASSERT(dev && b < nblocks, "swap entry %lx without swap", entry);
-	pfn_t pfn = swap_alloc_frame();
+	pfn_t pfn = swap_alloc_frame(); /* may sleep on the disk: look at the PTE only after */
 	if (pfn == FRAME_NONE)
 		return -QE_NOMEM;
-	if (blockdev_read(dev, b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn))) < 0) {
+	uint64_t *pte = pmap_leaf_ptr(root, va);
+	if (!pte || *pte != entry) { /* it changed meanwhile (another fault got it in, or it was freed) */
+		frame_free(pfn);
+		return -QE_AGAIN;
+	}
+	*pte = pte_make_transit();
+	io_begin(p);
+	int err = inject_read_error(b);
+	if (!err)
+		err = blockdev_read(dev, b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn)));
+	*pte = entry; /* the caller maps the frame over it, or the block stays with the PTE */
+	io_end(p);
+	if (err < 0) {
 		cnt.io_errors++;
 		frame_free(pfn);
 		return -QE_FAULT;
@@ -315,6 +360,18 @@ int swap_in(uint64_t entry, pfn_t *pfn_out)
 	frame_get(pfn)->a = (uint32_t)(b + 1); /* the copy stays while the page is clean */
 	cnt.swap_ins++;
 	*pfn_out = pfn;
+	return 0;
+}
+
+/* inject_read_error - `swap.fail_read=N` on the command line: the Nth swap-in read fails
+ * (through the disk driver's error injection), to show a disk error kills only the
+ * process that needs the page. */
+static int inject_read_error(uint64_t block)
+{
+	if (fail_read_at && ++reads == fail_read_at) {
+		ata_inject_error(ata_blockdev_index(dev), block * SECTORS_PER_BLOCK, 1);
+		kprintf("swap: injecting a disk error into swap-in number %lu (block %lu)\n", reads, block);
+	}
 	return 0;
 }
 

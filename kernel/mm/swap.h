@@ -12,6 +12,8 @@
 
 #include "mm/types.h"
 
+struct process;
+
 struct swap_counters {
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
 	uint64_t copies_dropped; /* clean copies released because swap ran short */
@@ -26,8 +28,6 @@ bool swap_enabled(void);
 /* swap_page_mapped - a user frame was just mapped (tell the page-usage manager). */
 void swap_page_mapped(pfn_t pfn, vaddr_t va);
 
-struct process;
-
 /* swap_page_freed - a user frame of @p is being unmapped for good: forget it, release its clean copy. */
 void swap_page_freed(struct process *p, pfn_t pfn);
 
@@ -41,8 +41,19 @@ void swap_entry_freed(struct process *p, uint64_t entry);
  */
 pfn_t swap_alloc_frame(void);
 
-/* swap_in - read the page of swap entry @entry into a new frame; 0 and *pfn_out, or -QE_NOMEM / -QE_FAULT (I/O error). */
-int swap_in(uint64_t entry, pfn_t *pfn_out);
+/*
+ * swap_in - read the page of @p at @va (under @root), whose PTE held swap @entry, into a
+ * new frame; the PTE says "in transit" during the read and holds the entry again
+ * afterwards, for the caller to map over. 0 and *pfn_out, or -QE_NOMEM, -QE_FAULT (disk
+ * error), -QE_AGAIN (the entry changed meanwhile: take the fault again).
+ */
+int swap_in(struct process *p, paddr_t root, vaddr_t va, uint64_t entry, pfn_t *pfn_out);
+
+/* swap_wait_transit - sleep until some swap I/O completes (a fault hit a page in transit). */
+void swap_wait_transit(void);
+
+/* swap_wait_idle - sleep until no swap I/O on @p's pages is under way (before it frees page tables). */
+void swap_wait_idle(struct process *p);
 
 /* swap_counters_get - global counters. */
 void swap_counters_get(struct swap_counters *out);

@@ -88,7 +88,9 @@ static uint32_t owner_of(struct thread *t, vaddr_t va)
 static int fault_swap_in(struct thread *t, vaddr_t va, uint64_t e, const char **why)
 {
 	pfn_t pfn;
-	int err = swap_in(e, &pfn);
+	int err = swap_in(t->proc, t->pml4, PAGE_ALIGN_DOWN(va), e, &pfn);
+	if (err == -QE_AGAIN)
+		return 0; /* the fault is taken again and finds the page as it is now */
 	if (err) {
 		*why = err == -QE_NOMEM ? "out of memory and swap: the largest process"
 					: "disk error while reading the page from swap";
@@ -141,6 +143,7 @@ int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
 		return 0;
 	}
 	case PTE_NP_SWAP: return fault_swap_in(t, va, e, why);
+	case PTE_NP_TRANSIT: swap_wait_transit(); return 0; /* then the fault is taken again */
 	case PTE_NP_GUARD: *why = "stack overflow (guard page)"; return -1;
 	case PTE_NP_NONE: *why = "no memory is mapped there"; return -1;
 	default: *why = "unexpected page-table entry"; return -1;
@@ -179,6 +182,7 @@ int64_t vm_area(struct thread *t, uint64_t op, uint64_t addr, uint64_t len, uint
 	if (end <= p->boundary && proc_ensure_slots(p, addr, end) < 0)
 		return -QE_NOMEM;
 	bool top = addr >= p->boundary; /* thread space: PML4-level marks are the thread's own */
+	swap_wait_idle(p); /* no page of the area may be in transit while its entries change */
 	switch (op) {
 	case QA_DEMAND:
 		if (pte_make_demand((unsigned)prot, &mark) < 0)

@@ -17,6 +17,7 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "mm/layout.h"
+#include "mm/swap.h"
 #include "mm/vm.h"
 #include "panic.h"
 #include "proc/uaccess.h"
@@ -242,6 +243,7 @@ void proc_thread_exit(int64_t value)
 {
 	struct thread *t = sched_current();
 	struct process *p = t->proc;
+	swap_wait_idle(p); /* no page of p may be half-way to or from swap while tables go */
 	t->exit_value = value;
 	t->exited = true;
 	release_thread_space(t);

@@ -40,6 +40,7 @@ struct process {
 	unsigned nlive;                 /* threads not yet exited */
 	bool dying, ended;
 	bool detached;                  /* orphaned: freed when it ends, nobody waits */
+	unsigned io_inflight;           /* swap I/O under way on its pages (swap.c) */
 	int64_t status;
 	struct waitq end_wait;          /* the parent waits here */
 	struct proc_counters cnt;

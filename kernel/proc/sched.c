@@ -170,6 +170,17 @@ static void queue_remove(struct thread **head, struct thread *t)
 	}
 }
 
+static void sleep_remove(struct thread *t)
+{
+	for (struct thread **p = &sleepers; *p; p = &(*p)->sleep_next) {
+		if (*p == t) {
+			*p = t->sleep_next;
+			t->sleep_next = 0;
+			return;
+		}
+	}
+}
+
 void sched_block(struct waitq *q)
 {
 	uint64_t f = cpu_irq_save();
@@ -192,7 +203,7 @@ void sched_wake(struct thread *t)
 		if (t->waiting_on)
 			queue_remove(&t->waiting_on->head, t);
 		if (t->wake_tick)
-			queue_remove(&sleepers, t);
+			sleep_remove(t);
 		t->waiting_on = 0;
 		t->wake_tick = 0;
 		t->state = TS_RUNNABLE;
@@ -214,12 +225,33 @@ void sched_sleep_ticks(uint64_t ticks)
 	uint64_t f = cpu_irq_save();
 	struct thread *cur = cpu0.current;
 	cur->wake_tick = timer_ticks() + (ticks ? ticks : 1);
-	cur->next = sleepers;
+	cur->sleep_next = sleepers;
 	sleepers = cur;
 	cur->state = TS_BLOCKED;
 	cur->waiting_on = 0;
 	schedule();
 	cpu_irq_restore(f);
+}
+
+void sched_block_timeout(struct waitq *q, uint64_t ticks)
+{
+	uint64_t f = cpu_irq_save();
+	struct thread *cur = cpu0.current;
+	KASSERT(cur != &idle_thread, "the idle thread cannot block");
+	cur->wake_tick = timer_ticks() + (ticks ? ticks : 1);
+	cur->sleep_next = sleepers;
+	sleepers = cur;
+	cur->state = TS_BLOCKED;
+	cur->waiting_on = q;
+	cur->next = q->head;
+	q->head = cur;
+	schedule();
+	cpu_irq_restore(f);
+}
+
+bool sched_running(void)
+{
+	return cpu0.current && cpu0.current != &idle_thread;
 }
 
 void sched_tick(void)
@@ -229,12 +261,15 @@ void sched_tick(void)
 	while (*p) {
 		struct thread *t = *p;
 		if (t->wake_tick <= now) {
-			*p = t->next;
+			*p = t->sleep_next;
 			t->wake_tick = 0;
+			if (t->waiting_on) /* a timed wait: leave the wait queue too */
+				queue_remove(&t->waiting_on->head, t);
+			t->waiting_on = 0;
 			t->state = TS_RUNNABLE;
 			runq_push(t);
 		} else {
-			p = &t->next;
+			p = &t->sleep_next;
 		}
 	}
 	if (run_head)

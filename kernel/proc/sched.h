@@ -29,6 +29,7 @@ struct thread {
 	uint32_t tid;
 	enum thread_state state;
 	struct thread *next;   /* run queue or wait queue link */
+	struct thread *sleep_next; /* sleep list link (a timed wait is on a wait queue too) */
 	struct thread *proc_next; /* the process's thread list */
 	struct waitq *waiting_on;
 	uint64_t wake_tick;    /* when sleeping: the tick to wake at (0: not sleeping) */
@@ -70,6 +71,12 @@ void sched_yield(void);
 
 /* sched_block - block the current thread on @q until woken (q may be NULL: only a timeout or wake wakes it). */
 void sched_block(struct waitq *q);
+
+/* sched_block_timeout - block on @q until woken or @ticks pass (the caller re-checks why it woke). */
+void sched_block_timeout(struct waitq *q, uint64_t ticks);
+
+/* sched_running - true in a thread other than the idle/boot one (so blocking is allowed). */
+bool sched_running(void);
 
 /* sched_wake_all - make every thread waiting on @q runnable. */
 void sched_wake_all(struct waitq *q);

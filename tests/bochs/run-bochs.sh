@@ -4,6 +4,7 @@
 # Without RESULTS_FILE it is `make run-bochs`: the serial console is shown as it comes.
 # With RESULTS_FILE "-" it only runs (the serial log is WORKDIR/serial.log).
 # With a file, tests/lib/ktap.py reads the serial log and records the KTAP results as bochs/*.
+# BOCHS_MEGS sets the RAM (default 128).
 # Debian's Bochs has no `nogui` display: the rfb display with timeout=0 needs no client,
 # and the debugger it is built with is driven by an rc file ("continue", then "quit" once
 # the kernel's magic breakpoint stops it). See ../shared/brief/EMULATORS.md.
@@ -12,7 +13,7 @@ iso=$(readlink -f "$1"); work=$2; res=${3:-}; timeout=${4:-300}; disk=${5:-}
 mkdir -p "$work"; work=$(readlink -f "$work")
 serial=$work/serial.log; rm -f "$serial"
 cat > "$work/bochsrc" <<RC
-megs: 128
+megs: ${BOCHS_MEGS:-128}
 cpu: model=broadwell_ult, ips=4000000
 clock: sync=none, time0=local
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot

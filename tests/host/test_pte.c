@@ -237,16 +237,20 @@ static void test_np_refuses(void **state)
 	for (unsigned level = PTE_LEVEL_PT; level <= PTE_LEVEL_PML4; level++) {
 		for (uint64_t n = 0; n < 20; n++) /* prot 3 is reserved for every kind */
 			assert_int_equal(pte_np_kind(pte_np_encode(n, 3), level), PTE_NP_INVALID);
-		for (uint64_t n = 4; n < PTE_SWAP_FIRST; n++) /* reserved kinds */
+		for (uint64_t n = 5; n < PTE_SWAP_FIRST; n++) /* reserved kinds */
 			for (unsigned prot = 0; prot < 4; prot++) {
 				e = pte_np_encode(n, prot);
 				assert_int_equal(pte_np_kind(e, level), PTE_NP_INVALID);
 				assert_int_equal(pte_check(e, level), PTE_EINVAL);
 			}
-		for (unsigned prot = 1; prot < 4; prot++) { /* none and guard carry prot 0 */
+		for (unsigned prot = 1; prot < 4; prot++) { /* none, guard and transit carry prot 0 */
 			assert_int_equal(pte_np_kind(pte_np_encode(PTE_NP_NONE, prot), level), PTE_NP_INVALID);
 			assert_int_equal(pte_np_kind(pte_np_encode(PTE_NP_GUARD, prot), level), PTE_NP_INVALID);
+			assert_int_equal(pte_np_kind(pte_np_encode(PTE_NP_TRANSIT, prot), level), PTE_NP_INVALID);
 		}
+		/* transit is page-level only, like swap and file */
+		assert_int_equal(pte_np_kind(pte_make_transit(), level),
+				 level == PTE_LEVEL_PT ? PTE_NP_TRANSIT : PTE_NP_INVALID);
 	}
 	assert_true(pte_swap_block(pte_np_encode(PTE_SWAP_FIRST, 3)) == PTE_SWAP_NONE);
 }
@@ -287,6 +291,8 @@ static void test_np_never_present(void **state)
 			again = pte_make_none();
 		else if (kind == PTE_NP_GUARD)
 			again = pte_make_guard();
+		else if (kind == PTE_NP_TRANSIT)
+			again = pte_make_transit();
 		else if (kind == PTE_NP_DEMAND)
 			assert_int_equal(pte_make_demand(prot, &again), 0);
 		else if (kind == PTE_NP_FILE)

@@ -41,6 +41,16 @@ SCENARIOS = {
               r"^PASS swapper \d+: exiting under pressure", r"^PASS locker",
               r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks",
               r"# reads after the first pass: [1-9]\d* clean drops, ([0-9]|1[0-5]) write-backs"], {16}, "swap=hdb", 32, 192),
+    # a disk error in the 200th swap-in: the process that needed the page dies, not the kernel
+    # the small swap scenario for Bochs: two processes touching twice the RAM of 16 MiB
+    "swap_small": ("swapper:12,swapper:12,locker:1",
+                   [r"^PASS swapper \d+: 3072 pages verified three times", r"^PASS locker",
+                    r"# verify-2 .*clean-drops [1-9]\d*"], {16}, "swap=hdb", 16, 64),
+    "swap_ioerr": ("swapper:20,swapper:20,worker",
+                   [r"swap: injecting a disk error into swap-in number 200",
+                    r"\(swapper\) killed: .*disk error while reading the page from swap",
+                    r"^PASS swapper \d+: 5120 pages verified three times", r"^PASS worker"],
+                   {16, 17}, "swap=hdb swap.fail_read=200", 32, 64),
     # RAM and swap both run out: the largest process is killed, the others finish
     "swap_full": ("swapper:40,worker,swapper:40",
                   [r"\(swapper\) killed: .*out of memory and swap: the largest process", r"^PASS worker",
@@ -53,17 +63,18 @@ FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) 
 
 def run(emulator, iso, work, timeout, mem=128, disk_mib=0):
     os.makedirs(work, exist_ok=True)
+    img = os.path.join(work, "swap.img")
+    if disk_mib:
+        with open(img, "wb") as f:
+            f.truncate(disk_mib << 20)
     if emulator == "bochs":
-        subprocess.run(["bash", "tests/bochs/run-bochs.sh", iso, work, "-", str(timeout)],
+        env = dict(os.environ, BOCHS_MEGS=str(mem))
+        subprocess.run(["bash", "tests/bochs/run-bochs.sh", iso, work, "-", str(timeout)] +
+                       ([img] if disk_mib else []), env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout + 30)
         path = os.path.join(work, "serial.log")
         return open(path, "rb").read().decode("utf-8", "replace") if os.path.exists(path) else ""
-    disk = []
-    if disk_mib:
-        img = os.path.join(work, "swap.img")
-        with open(img, "wb") as f:
-            f.truncate(disk_mib << 20)
-        disk = ["-drive", f"file={img},format=raw,if=ide,index=1"]
+    disk = ["-drive", f"file={img},format=raw,if=ide,index=1"] if disk_mib else []
     cmd = ["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", str(mem), "-nic", "none",
            "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-monitor", "none"] + disk

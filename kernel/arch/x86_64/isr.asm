@@ -54,6 +54,7 @@ isr_common:
     call trap_dispatch
 global isr_return
 isr_return:
+    cli                         ; handlers may have enabled interrupts: none until iretq
     pop r15
     pop r14
     pop r13

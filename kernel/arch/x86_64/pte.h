@@ -114,6 +114,7 @@ enum pte_np_kind {
 	PTE_NP_DEMAND = 1,   /* allocate a zeroed frame on the first touch */
 	PTE_NP_FILE = 2,     /* page of a mapped file, not in memory */
 	PTE_NP_GUARD = 3,    /* a fault here is a stack overflow */
+	PTE_NP_TRANSIT = 4,  /* the page is being written to or read from swap: wait, retry */
 	PTE_NP_SWAP = 16,    /* the page is in swap block pte_swap_block() */
 	PTE_NP_INVALID = -1, /* present, reserved n or prot, or not allowed at this level */
 };
@@ -263,6 +264,9 @@ static inline uint64_t pte_make_none(void) { return 0; }
 /* pte_make_guard - a guard page / area (prot 0): a fault names a stack overflow. Any level. */
 static inline uint64_t pte_make_guard(void) { return pte_np_encode(PTE_NP_GUARD, 0); }
 
+/* pte_make_transit - a page-level entry for a page whose swap I/O is under way (prot 0). */
+static inline uint64_t pte_make_transit(void) { return pte_np_encode(PTE_NP_TRANSIT, 0); }
+
 /* pte_make_demand - zero-fill on first touch, then @prot. Any level. PTE_EINVAL: bad prot. */
 static inline int pte_make_demand(unsigned prot, uint64_t *out)
 {
@@ -307,12 +311,14 @@ static inline int pte_np_kind(uint64_t e, unsigned level)
 	if (pte_is_present(e) || prot == PTE_PROT_INVALID || level < PTE_LEVEL_PT ||
 	    level > PTE_LEVEL_PML4)
 		return PTE_NP_INVALID;
-	if ((n == PTE_NP_NONE || n == PTE_NP_GUARD) && prot != 0)
+	if ((n == PTE_NP_NONE || n == PTE_NP_GUARD || n == PTE_NP_TRANSIT) && prot != 0)
 		return PTE_NP_INVALID;
 	if (n == PTE_NP_NONE || n == PTE_NP_DEMAND || n == PTE_NP_GUARD)
 		return (int)n;
-	if (level != PTE_LEVEL_PT || (n > PTE_NP_GUARD && n < PTE_SWAP_FIRST))
+	if (level != PTE_LEVEL_PT || (n > PTE_NP_TRANSIT && n < PTE_SWAP_FIRST))
 		return PTE_NP_INVALID;
+	if (n == PTE_NP_TRANSIT)
+		return PTE_NP_TRANSIT;
 	return n == PTE_NP_FILE ? PTE_NP_FILE : PTE_NP_SWAP;
 }
 

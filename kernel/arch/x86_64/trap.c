@@ -25,6 +25,8 @@ extern const uint64_t isr_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn irq_handlers[16];
 static void (*user_fault_handler)(struct trap_frame *tf);
+#define RFLAGS_IF (1ull << 9)
+
 static struct ktrap_catch *armed_catch;
 static int (*kernel_pf_hook)(struct trap_frame *tf);
 static void (*return_to_user_hook)(void);
@@ -171,6 +173,9 @@ void trap_dispatch(struct trap_frame *tf)
 		kprintf("NMI received\n");
 		return;
 	}
+	/* a fault may sleep (swap I/O): give interrupts back if the faulting context had them */
+	if (tf->vector < 32 && tf->vector != VEC_DF && tf->vector != VEC_MC && (tf->rflags & RFLAGS_IF))
+		cpu_irq_enable();
 	if ((tf->cs & 3) == 3 && tf->vector < 32) {
 		if (user_fault_handler) {
 			user_fault_handler(tf);
