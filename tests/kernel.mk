@@ -49,6 +49,10 @@ $(BUILD)/iso/bench-user.iso: $(KERNEL) apps tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=bench loglevel=1" \
 		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
 
-bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/bench/frame_bench \
-		$(BUILD)/bench/kheap_bench
-	@bash tests/bench/run.sh $(BUILD) $< $(BUILD)/iso/bench-user.iso $(QEMU_BASE)
+$(BUILD)/iso/bench-swap.iso: $(KERNEL) apps tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=swapper:2064 swap=hdb loglevel=1" \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
+
+bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso \
+		$(BUILD)/bench/frame_bench $(BUILD)/bench/kheap_bench
+	@bash tests/bench/run.sh $(BUILD) $< $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso $(QEMU_BASE)

@@ -20,6 +20,7 @@
 #include "mm/frame.h"
 #include "mm/kheap.h"
 #include "mm/layout.h"
+#include "monitor.h"
 #include "panic.h"
 #include "proc/abi.h"
 #include "proc/process.h"
@@ -74,6 +75,11 @@ uint64_t swap_free_blocks(void)
 uint64_t swap_total_blocks(void)
 {
 	return nblocks;
+}
+
+void swap_count_fault(void)
+{
+	cnt.page_faults++;
 }
 
 void swap_counters_get(struct swap_counters *out)
@@ -386,3 +392,18 @@ static void pageout_thread(void *arg)
 		sched_sleep_ticks(2);
 	}
 }
+
+static void cmd_swap(const char *args)
+{
+	(void)args;
+	if (!dev) {
+		kprintf("no swap (boot with swap=hdb and a disk)\n");
+		return;
+	}
+	kprintf("swap on %s: %lu of %lu blocks free; policy %s, %lu frames tracked, %lu free frames\n", dev->name,
+		nfree_blocks, nblocks, pum.policy->name, pum.nresident, frame_free_count());
+	kprintf("  page faults %lu, swap-ins %lu, swap-outs %lu (clean drops %lu, write-backs %lu), I/O errors %lu, copies dropped %lu\n",
+		cnt.page_faults, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.io_errors,
+		cnt.copies_dropped);
+}
+MONITOR_CMD(swap, "swap space, page-usage policy and paging counters", cmd_swap);

@@ -15,6 +15,7 @@
 struct process;
 
 struct swap_counters {
+	uint64_t page_faults; /* user page faults, all processes */
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
 	uint64_t copies_dropped; /* clean copies released because swap ran short */
 };
@@ -54,6 +55,9 @@ void swap_wait_transit(void);
 
 /* swap_wait_idle - sleep until no swap I/O on @p's pages is under way (before it frees page tables). */
 void swap_wait_idle(struct process *p);
+
+/* swap_count_fault - one more user page fault (global counter). */
+void swap_count_fault(void);
 
 /* swap_counters_get - global counters. */
 void swap_counters_get(struct swap_counters *out);

@@ -112,6 +112,7 @@ int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why)
 	struct process *p = t->proc;
 	uint64_t e;
 	p->cnt.page_faults++;
+	swap_count_fault();
 	if (va >= USER_SPACE_END) {
 		*why = "access to kernel space";
 		return -1;

@@ -100,7 +100,7 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 	struct quire_swapinfo si = {
 		.process = { p->cnt.page_faults, p->cnt.swap_ins, p->cnt.swap_outs, p->cnt.clean_drops,
 			     p->cnt.write_backs },
-		.global = { 0, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
+		.global = { g.page_faults, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
 		.swap_blocks = swap_total_blocks(),
 		.swap_free_blocks = swap_free_blocks(),
 		.free_frames = frame_free_count(),
