@@ -18,6 +18,7 @@
 #include "mm/kstack.h"
 #include "mm/mm.h"
 #include "mm/swap.h"
+#include "mm/vm.h"
 #include "monitor.h"
 #include "proc/process.h"
 #include "proc/sched.h"
@@ -112,6 +113,7 @@ static void kmain_late(void)
 	proc_init();
 	syscall_init();
 	swap_init(boot_info.cmdline);
+	vm_init(boot_info.cmdline);
 	timer_set_tick_hook(sched_tick);
 	if (cmdline_get(boot_info.cmdline, "bench", arg, sizeof arg) >= 0)
 		thread_create_kernel("bench", bench_thread, arg);

@@ -9,6 +9,8 @@
 #include "arch/x86_64/pmap.h"
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
+#include "console.h"
+#include "lib/cmdline.h"
 #include "lib/kstring.h"
 #include "mm/frame.h"
 #include "mm/layout.h"
@@ -17,6 +19,15 @@
 #include "proc/process.h"
 
 #define VM_USER_LOW 0x400000ull /* [0, 4 MiB) is never user memory: NULL faults */
+
+/* `debug.leak_frame` on the command line: the first user frame released is never given
+ * back, so the scenario runner's leak check can be shown to catch a leak. */
+static bool leak_one;
+
+void vm_init(const char *cmdline)
+{
+	leak_one = cmdline_has(cmdline, "debug.leak_frame");
+}
 
 void vm_release(uint64_t entry, vaddr_t va, void *ctx)
 {
@@ -32,9 +43,14 @@ void vm_release(uint64_t entry, vaddr_t va, void *ctx)
 		      frame_state_name(frame_state(pfn)));
 	swap_page_freed(p, pfn);
 	frame_clear_mapping(pfn);
-	frame_free(pfn);
 	if (p)
 		p->cnt.frames--;
+	if (leak_one) {
+		leak_one = false;
+		kprintf("vm: debug.leak_frame: leaking frame %lx on purpose\n", pfn);
+		return;
+	}
+	frame_free(pfn);
 }
 
 /* map_frame - map @pfn at @va for @p and record its one mapping. */

@@ -13,6 +13,9 @@
 struct thread;
 struct process;
 
+/* vm_init - read vm's debug options from the command line. Context: boot. */
+void vm_init(const char *cmdline);
+
 /* vm_fault - resolve a user page fault of @t at @va (@err: the #PF error code); 0, or -1 with *why naming the fatal reason. */
 int vm_fault(struct thread *t, vaddr_t va, uint64_t err, const char **why);
 

@@ -57,6 +57,8 @@ SCENARIOS = {
                    r"^PASS swapper \d+: 10240 pages verified three times"], {16, 17}, "swap=hdb", 32, 24),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
+# The runner checks itself: a kernel told to leak one frame must fail the leak check.
+SELFCHECK = ("basic", "debug.leak_frame", {"frames-returned", "exit-code"})
 FORBIDDEN = [r"PANIC", r"survived"]
 FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
 
@@ -119,6 +121,7 @@ def main():
     ap.add_argument("--only")
     ap.add_argument("--prefix", default="scenario")
     ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--selfcheck", action="store_true", help="also prove the leak check fails on a leak")
     a = ap.parse_args()
     apps = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))
     mods = [f"{p}={os.path.basename(p)[:-4]}" for p in apps]
@@ -147,6 +150,18 @@ def main():
             print(f"{a.prefix}/{name}: FAILED {c[0]}: {c[2]} (log {logpath})")
         bad += bool(failed)
         print(f"{a.prefix}/{name}: {'ok' if not failed else 'FAILED'} ({len(checks)} checks)")
+    if a.selfcheck:
+        name, extra, must_fail = SELFCHECK
+        init, expect, exits, _, *hw = SCENARIOS[name]
+        iso = os.path.join(a.build, "iso", "scenario-selfcheck.iso")
+        subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
+                        f"init={init} loglevel=2 {extra}"] + mods)
+        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-selfcheck"), a.timeout)
+        failed = [c[0] for c in check(name, log, expect, exits) if not c[1]]
+        ok = set(failed) == must_fail and "leaking frame" in log
+        res.append(("ok " if ok else "not ok ") + f"{a.prefix}/selfcheck/detects-leak")
+        print(f"{a.prefix}/selfcheck/detects-leak: {'ok' if ok else 'FAILED'} (failed checks: {failed})")
+        bad += not ok
     with open(a.results, "a") as f:
         f.write("".join(r + "\n" for r in res))
     return 1 if bad else 0
