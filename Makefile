@@ -57,7 +57,7 @@ $(BUILD)/k/%.o: %.c | $(DEPS_STAMP)
 $(BUILD)/k/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  NASM    $<")
-	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+	$(Q)$(NASM) $(NASMFLAGS) -I$(dir $<) $< -o $@
 
 # Two links: the first gives the function addresses, boot/mksyms.sh turns them into the
 # .ksyms table, the second link adds it. .ksyms is last, so nothing before it moves

@@ -23,7 +23,7 @@ APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 
 APPS_LIB_C := $(wildcard apps/lib/*.c)
-APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/apps/lib/kfmt.o
+APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/apps/lib/kfmt.o $(BUILD)/apps/lib/string.o
 APPS_CRT0 := $(BUILD)/apps/lib/crt0.o
 APPS_LIB := $(BUILD)/apps/lib/libquire.a
 
@@ -38,8 +38,8 @@ $(BUILD)/apps/%.o: apps/%.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
 
-# The kernel's formatter, built again with the user flags (it is portable C).
-$(BUILD)/apps/lib/kfmt.o: kernel/lib/kfmt.c | $(DEPS_STAMP)
+# The kernel's formatter and string functions, built again with the user flags.
+$(BUILD)/apps/lib/kfmt.o $(BUILD)/apps/lib/string.o: $(BUILD)/apps/lib/%.o: kernel/lib/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@

@@ -2,6 +2,7 @@
 ; the CPU does not, then the vector, then jumps to a common path that saves the general
 ; registers as a struct trap_frame (trap.h) and calls trap_dispatch(frame).
 bits 64
+%include "regs.inc"
 section .text
 extern trap_dispatch
 
@@ -34,42 +35,14 @@ isr_common:
     jz .kernel_entry
     swapgs
 .kernel_entry:
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld
     mov rdi, rsp
     call trap_dispatch
 global isr_return
 isr_return:
     cli                         ; handlers may have enabled interrupts: none until iretq
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop r11
-    pop r10
-    pop r9
-    pop r8
-    pop rbp
-    pop rdi
-    pop rsi
-    pop rdx
-    pop rcx
-    pop rbx
-    pop rax
+    POP_GPRS
     test qword [rsp + 24], 3
     jz .kernel_exit
     swapgs

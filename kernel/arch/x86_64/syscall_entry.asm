@@ -4,6 +4,7 @@
 ; a system call), calls syscall_dispatch(frame), and leaves through isr_return (iretq), so
 ; a system call, an interrupt and an exception all return to user mode the same way.
 bits 64
+%include "regs.inc"
 section .text
 global syscall_entry
 extern syscall_dispatch
@@ -19,21 +20,7 @@ syscall_entry:
     push rcx                    ; user rip
     push qword 0                ; error code
     push qword 0x80             ; vector: system call
-    push rax
-    push rbx
-    push rcx
-    push rdx
-    push rsi
-    push rdi
-    push rbp
-    push r8
-    push r9
-    push r10
-    push r11
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_GPRS
     cld
     xor rbp, rbp
     mov rdi, rsp
