@@ -9,6 +9,7 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/pmap.h"
 #include "console.h"
+#include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/frame_boot.h"
 #include "mm/kheap_glue.h"
@@ -30,7 +31,7 @@ unsigned long mm_free_frames_settled(void)
 void mm_init(const struct boot_info *bi)
 {
 	frame_boot_init(bi);
-	pmap_init_kernel(frame_boot_top());
+	pmap_init_kernel(frame_boot_top(), !cmdline_has(bi->cmdline, "nopcid"));
 	static const int ists[] = { IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK };
 	for (unsigned i = 0; i < 3; i++) {
 		vaddr_t top = kstack_alloc();

@@ -282,6 +282,7 @@ static int evict_one(void)
 		 * on it waits, and its process cannot end until the PTE is final */
 		*e = pte_make_transit();
 		cpu_invlpg(va);
+		proc_tlb_stale(p, va, frame_owner(pfn)); /* before anyone else runs: no cached way in */
 		io_begin(p);
 		int64_t b = clean ? (int64_t)(f->a - 1) : write_out(p, pfn, f);
 		if (b < 0 || pte_make_swap((uint64_t)b, prot, &swp) < 0) {

@@ -200,14 +200,19 @@ int64_t vm_area(struct thread *t, uint64_t op, uint64_t addr, uint64_t len, uint
 		return -QE_NOMEM;
 	bool top = addr >= p->boundary; /* thread space: PML4-level marks are the thread's own */
 	swap_wait_idle(p); /* no page of the area may be in transit while its entries change */
+	int64_t err;
 	switch (op) {
 	case QA_DEMAND:
 		if (pte_make_demand((unsigned)prot, &mark) < 0)
 			return -QE_INVAL;
-		return pmap_range_np(t->pml4, addr, end, mark, top, vm_release, p) < 0 ? -QE_NOMEM : 0;
-	case QA_LOCK: return lock_range(t, addr, end, (unsigned)prot);
-	case QA_FREE: return pmap_range_np(t->pml4, addr, end, 0, top, vm_release, p) < 0 ? -QE_NOMEM : 0;
-	case QA_PROTECT: return pmap_range_protect(t->pml4, addr, end, (unsigned)prot) < 0 ? -QE_NOMEM : 0;
+		err = pmap_range_np(t->pml4, addr, end, mark, top, vm_release, p) < 0 ? -QE_NOMEM : 0;
+		break;
+	case QA_LOCK: err = lock_range(t, addr, end, (unsigned)prot); break;
+	case QA_FREE: err = pmap_range_np(t->pml4, addr, end, 0, top, vm_release, p) < 0 ? -QE_NOMEM : 0; break;
+	case QA_PROTECT: err = pmap_range_protect(t->pml4, addr, end, (unsigned)prot) < 0 ? -QE_NOMEM : 0; break;
 	default: return -QE_INVAL;
 	}
+	if (!top) /* process space: the other threads' cached translations of it are stale */
+		proc_tlb_stale(p, addr, 0);
+	return err;
 }

@@ -136,6 +136,8 @@ struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 	if (!t)
 		return 0;
 	t->proc = p;
+	t->pcid = pmap_pcid_alloc();
+	t->tlb_stale = true; /* the tag may hold translations of its last owner */
 	t->user_entry = entry;
 	t->user_arg = arg;
 	t->pml4 = new_root(p);
@@ -145,6 +147,7 @@ struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 			frame_free(PA_TO_PFN(t->pml4));
 		}
 		t->state = TS_DEAD;
+		pmap_pcid_free(t->pcid);
 		thread_free(t);
 		return 0;
 	}
@@ -232,6 +235,7 @@ void proc_discard(struct process *p)
 		release_thread_space(t);
 		proc_end(p, t);
 		frame_free(PA_TO_PFN(t->pml4));
+		pmap_pcid_free(t->pcid);
 		t->state = TS_DEAD;
 		p->threads = 0;
 		thread_free(t);
@@ -300,6 +304,8 @@ static void reap(struct thread *t)
 	if (t->proc) {
 		frame_free(PA_TO_PFN(t->pml4));
 		t->pml4 = 0;
+		pmap_pcid_free(t->pcid);
+		t->pcid = 0;
 	}
 	kstack_free(t->kstack_top);
 	t->kstack_top = 0;
@@ -455,4 +461,11 @@ bool proc_any_dying(void)
 		if (procs[i] && procs[i]->dying && !procs[i]->ended)
 			return true;
 	return false;
+}
+
+void proc_tlb_stale(struct process *p, vaddr_t va, uint32_t owner)
+{
+	for (struct thread *t = p->threads; t; t = t->proc_next)
+		if (!t->exited && (va < p->boundary || t->tid == owner))
+			t->tlb_stale = true;
 }

@@ -97,6 +97,10 @@ struct process *proc_largest(void);
 /* proc_any_dying - true while a killed process has not finished ending. */
 bool proc_any_dying(void);
 
+/* proc_tlb_stale - page tables of @p changed at @va (thread space: of thread @owner) while
+ * its threads may hold cached translations: each one flushes its TLB tag when it next runs. */
+void proc_tlb_stale(struct process *p, vaddr_t va, uint32_t owner);
+
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);
 

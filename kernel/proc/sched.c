@@ -112,8 +112,8 @@ static void switch_to(struct thread *next)
 	cpu0.current = next;
 	cpu0.kernel_rsp = next->kstack_top;
 	gdt_set_kernel_stack(next->kstack_top);
-	if (cpu_read_cr3() != next->pml4)
-		cpu_write_cr3(next->pml4);
+	pmap_switch(next->pml4, next->pcid, next->tlb_stale);
+	next->tlb_stale = false;
 	switch_context(&prev->rsp, next->rsp);
 	reap_pending(); /* back in some thread: the one switched away from may be dead */
 }

@@ -25,6 +25,8 @@ struct thread {
 	uint64_t rsp;          /* saved kernel stack pointer while switched out */
 	vaddr_t kstack_top;
 	paddr_t pml4;          /* this thread's own PML4 (the kernel's for kernel threads) */
+	uint16_t pcid;         /* its TLB tag (0: shared, flushed on every switch) */
+	bool tlb_stale;        /* its tables changed while it was not running: flush its tag */
 	struct process *proc;  /* NULL for a kernel thread */
 	uint32_t tid;
 	enum thread_state state;

@@ -14,6 +14,8 @@
 #include "mm/layout.h"
 #include "panic.h"
 #include "pmap_internal.h"
+
+#define CR3_NOFLUSH (1ull << 63)
 #include "pte.h"
 
 
@@ -21,7 +23,8 @@ extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[]
 extern const char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
 
 static paddr_t kernel_root;
-static bool have_smep, have_smap, have_1g;
+static bool have_smep, have_smap, have_1g, have_pcid;
+static uint8_t pcid_used[PMAP_NPCID / 8]; /* PCID 0 is the kernel's and the fallback */
 static uint64_t direct_bytes;
 
 uint64_t *pmap_table_va(paddr_t pa)
@@ -200,11 +203,13 @@ static void cpu_features(void)
 	have_1g = (ext.edx >> 26) & 1;
 	have_smep = (l7.ebx >> 7) & 1;
 	have_smap = (l7.ebx >> 20) & 1;
+	have_pcid = (cpu_cpuid(1, 0).ecx >> 17) & 1;
 }
 
-void pmap_init_kernel(paddr_t ram_top)
+void pmap_init_kernel(paddr_t ram_top, bool allow_pcid)
 {
 	cpu_features();
+	have_pcid = have_pcid && allow_pcid;
 	kernel_root = pmap_new_table();
 	if (!kernel_root)
 		panic("pmap: no frame for the kernel PML4");
@@ -219,9 +224,45 @@ void pmap_init_kernel(paddr_t ram_top)
 	cpu_write_cr3(kernel_root);
 	cpu_write_cr4(cpu_read_cr4() & ~CR4_PGE); /* flush global entries of the boot tables */
 	cpu_write_cr4(cr4);
-	kprintf("pmap: kernel PML4 at %lx, direct map %lu MiB with %s pages, NX on, SMEP %s, SMAP %s\n",
+	if (have_pcid) /* CR3 holds PCID 0 now, as PCIDE requires */
+		cpu_write_cr4(cr4 | CR4_PCIDE);
+	kprintf("pmap: kernel PML4 at %lx, direct map %lu MiB with %s pages, NX on, SMEP %s, SMAP %s, PCID %s\n",
 		kernel_root, direct_bytes >> 20, have_1g ? "1 GiB" : "2 MiB", have_smep ? "on" : "absent",
-		have_smap ? "on" : "absent");
+		have_smap ? "on" : "absent", have_pcid ? "on" : "off");
+}
+
+uint16_t pmap_pcid_alloc(void)
+{
+	for (unsigned i = 1; have_pcid && i < PMAP_NPCID; i++) {
+		if (!(pcid_used[i / 8] & (1u << (i % 8)))) {
+			pcid_used[i / 8] |= (uint8_t)(1u << (i % 8));
+			return (uint16_t)i;
+		}
+	}
+	return 0;
+}
+
+void pmap_pcid_free(uint16_t pcid)
+{
+	if (pcid)
+		pcid_used[pcid / 8] &= (uint8_t) ~(1u << (pcid % 8));
+}
+
+void pmap_switch(paddr_t root, uint16_t pcid, bool flush)
+{
+	if (!have_pcid) {
+		if (cpu_read_cr3() != root)
+			cpu_write_cr3(root);
+		return;
+	}
+	/* PCID 0 is shared (kernel threads, and user threads when the tags ran out): always flush it */
+	if (flush || pcid == 0 || (cpu_read_cr3() & ~0xFFFull) != root || (cpu_read_cr3() & 0xFFF) != pcid)
+		cpu_write_cr3(root | pcid | (flush || pcid == 0 ? 0 : CR3_NOFLUSH));
+}
+
+bool pmap_has_pcid(void)
+{
+	return have_pcid;
 }
 
 paddr_t pmap_kernel_root(void)

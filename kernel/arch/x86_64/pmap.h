@@ -11,8 +11,22 @@
 
 #include "mm/types.h"
 
-/* pmap_init_kernel - build the kernel's own tables (direct map of [0, @ram_top), W^X image), switch CR3, turn on PGE/SMEP/SMAP. Context: boot, once. */
-void pmap_init_kernel(paddr_t ram_top);
+#define PMAP_NPCID 4096
+
+/* pmap_init_kernel - build the kernel's own tables (direct map of [0, @ram_top), W^X image), switch CR3, turn on PGE/SMEP/SMAP (and PCID when the CPU has it and @allow_pcid). Context: boot, once. */
+void pmap_init_kernel(paddr_t ram_top, bool allow_pcid);
+
+/* pmap_pcid_alloc - a TLB tag for a new address space (1..4095), or 0 (none left, or no PCID: flush on every switch). */
+uint16_t pmap_pcid_alloc(void);
+
+/* pmap_pcid_free - give a tag back (its stale entries are flushed when it is next used). */
+void pmap_pcid_free(uint16_t pcid);
+
+/* pmap_switch - load @root as the address space, tagged @pcid; @flush drops the tag's cached translations first. */
+void pmap_switch(paddr_t root, uint16_t pcid, bool flush);
+
+/* pmap_has_pcid - true when address spaces keep their TLB entries across switches. */
+bool pmap_has_pcid(void);
 
 /* pmap_kernel_root - physical address of the kernel PML4 (its upper half is shared by every address space). */
 paddr_t pmap_kernel_root(void);
