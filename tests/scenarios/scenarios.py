@@ -120,7 +120,7 @@ def main():
     ap.add_argument("--emulator", default="qemu")
     ap.add_argument("--only")
     ap.add_argument("--prefix", default="scenario")
-    ap.add_argument("--timeout", type=int, default=180)
+    ap.add_argument("--timeout", type=int, default=400)
     ap.add_argument("--selfcheck", action="store_true", help="also prove the leak check fails on a leak")
     a = ap.parse_args()
     apps = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))

@@ -22,6 +22,26 @@ struct range_op {
 	void *ctx;
 };
 
+/* One entry's share of a range walk: entry @i covers [ebase, ebase + size); the walk covers [a, e) of it. */
+struct span {
+	unsigned i;
+	vaddr_t ebase, e;
+	bool full;
+};
+
+/* span_at - the entry of the table at @level (mapping from @base) that holds @a, cut at @end. */
+static struct span span_at(vaddr_t a, vaddr_t end, vaddr_t base, unsigned level)
+{
+	struct span sp;
+	uint64_t size = LEVEL_SIZE(level);
+	sp.i = (unsigned)IDX(a, level);
+	sp.ebase = base + sp.i * size;
+	vaddr_t eend = sp.ebase + size;
+	sp.e = end < eend ? end : eend;
+	sp.full = a == sp.ebase && sp.e == eend;
+	return sp;
+}
+
 static void flush_all(void)
 {
 	cpu_write_cr3(cpu_read_cr3()); /* user entries are never global */
@@ -62,12 +82,11 @@ static int set_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start,
 		     const struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(table);
-	uint64_t size = LEVEL_SIZE(level);
 	for (vaddr_t a = start; a < end;) {
-		unsigned i = (unsigned)IDX(a, level);
-		vaddr_t ebase = base + i * size, eend = ebase + size;
-		vaddr_t e = end < eend ? end : eend;
-		bool full = a == ebase && e == eend;
+		struct span sp = span_at(a, end, base, level);
+		unsigned i = sp.i;
+		vaddr_t ebase = sp.ebase, e = sp.e;
+		bool full = sp.full;
 		if (level == PTE_LEVEL_PT) {
 			if (t[i] && op->release)
 				op->release(t[i], ebase, op->ctx);
@@ -148,12 +167,11 @@ static int protect_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t st
 			 const struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(table);
-	uint64_t size = LEVEL_SIZE(level);
 	for (vaddr_t a = start; a < end;) {
-		unsigned i = (unsigned)IDX(a, level);
-		vaddr_t ebase = base + i * size, eend = ebase + size;
-		vaddr_t e = end < eend ? end : eend;
-		bool full = a == ebase && e == eend;
+		struct span sp = span_at(a, end, base, level);
+		unsigned i = sp.i;
+		vaddr_t ebase = sp.ebase, e = sp.e;
+		bool full = sp.full;
 		int err = 0;
 		if (level == PTE_LEVEL_PT || (!pte_is_present(t[i]) && (full || pte_np_kind(t[i], level) == PTE_NP_NONE)))
 			err = reprot(&t[i], level, op->prot, op->user);
@@ -182,16 +200,13 @@ static void visit(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, va
 		  pmap_visit_fn fn, void *ctx)
 {
 	uint64_t *t = pmap_table_va(table);
-	uint64_t size = LEVEL_SIZE(level);
 	for (vaddr_t a = start; a < end;) {
-		unsigned i = (unsigned)IDX(a, level);
-		vaddr_t ebase = base + i * size, eend = ebase + size;
-		vaddr_t e = end < eend ? end : eend;
+		struct span sp = span_at(a, end, base, level);
 		if (level == PTE_LEVEL_PT)
-			fn(&t[i], ebase, ctx);
-		else if (pte_is_present(t[i]) && !pte_is_huge(t[i]))
-			visit(pte_pa(t[i]), level - 1, ebase, a, e, fn, ctx);
-		a = e;
+			fn(&t[sp.i], sp.ebase, ctx);
+		else if (pte_is_present(t[sp.i]) && !pte_is_huge(t[sp.i]))
+			visit(pte_pa(t[sp.i]), level - 1, sp.ebase, a, sp.e, fn, ctx);
+		a = sp.e;
 	}
 }
 
