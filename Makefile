@@ -13,7 +13,7 @@ NM      ?= $(CROSS)nm
 NASM    ?= nasm
 HOSTCC  ?= gcc
 PYTHON  ?= python3
-CMDLINE ?= loglevel=2
+CMDLINE ?= loglevel=2 swap=hdb
 QEMU    ?= qemu-system-x86_64
 QEMU_MEM ?= 128
 
@@ -83,9 +83,14 @@ FORCE:
 QEMU_BASE = $(QEMU) -M pc -cpu max -m $(QEMU_MEM) -nic none -display none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 
-run: $(ISO)
+SWAP_IMG := $(BUILD)/swap.img
+$(SWAP_IMG):
+	@mkdir -p $(@D) && truncate -s 128M $@
+
+run: $(ISO) $(SWAP_IMG)
 	@echo "Quire in QEMU: the kernel monitor is on this terminal; Ctrl-A X quits QEMU."
-	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none; \
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none \
+		-drive file=$(SWAP_IMG),format=raw,if=ide,index=1; \
 		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 33 ]
 
 run-bochs: $(ISO)

@@ -1,6 +1,7 @@
 /*
  * proc_monitor.c - monitor commands for processes: `run NAME [ARG]` starts a boot-module
- * program and waits for it; `ps` lists processes; `threads` counts threads.
+ * program and waits for it (a numeric argument is passed as a number, other text as a
+ * string on its stack, as init gets its list); `ps` lists processes and threads.
  */
 #include "console.h"
 #include "lib/cmdline.h"
@@ -24,7 +25,9 @@ static void cmd_run(const char *args)
 		kprintf("usage: run PROGRAM [ARGUMENT STRING]\n");
 		return;
 	}
-	int64_t pid = proc_spawn(name, 0, *rest ? rest : 0, 0);
+	uint64_t num = 0; /* a number is passed as the argument itself, anything else as a string */
+	bool is_num = *rest && cmdline_parse_u64(rest, &num) == 0;
+	int64_t pid = proc_spawn(name, num, *rest && !is_num ? rest : 0, 0);
 	if (pid < 0) {
 		kprintf("run: cannot start %s: error %ld\n", name, -pid);
 		return;
@@ -33,7 +36,7 @@ static void cmd_run(const char *args)
 	proc_wait(0, (uint32_t)pid, &status);
 	kprintf("run: %s (pid %ld) exited with status %ld\n", name, pid, status);
 }
-MONITOR_CMD(run, "run a program (a boot module) and wait: run NAME [ARG]", cmd_run);
+MONITOR_CMD(run, "run a program (a boot module) and wait: run NAME [NUMBER | STRING]", cmd_run);
 
 static void cmd_ps(const char *args)
 {

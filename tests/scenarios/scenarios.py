@@ -41,6 +41,11 @@ SCENARIOS = {
               r"^PASS swapper \d+: exiting under pressure", r"^PASS locker",
               r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks",
               r"# reads after the first pass: [1-9]\d* clean drops, ([0-9]|1[0-5]) write-backs"], {16}, "swap=hdb", 32, 192),
+    # one process, twice the RAM: once its pages have been swapped in, reading them causes
+    # evictions that write nothing (clean drops) and no write-back at all
+    "swap_reread": ("swapper:64",
+                    [r"# reads after the first pass: [1-9]\d* clean drops, 0 write-backs",
+                     r"^PASS swapper \d+: 16384 pages verified three times"], {16}, "swap=hdb", 32, 128),
     # a disk error in the 200th swap-in: the process that needed the page dies, not the kernel
     # the small swap scenario for Bochs: two processes touching twice the RAM of 16 MiB
     "swap_small": ("swapper:12,swapper:12,locker:1",
