@@ -37,6 +37,7 @@ static uint8_t *bitmap;
 static struct pum_state pum;
 static struct swap_counters cnt;
 static uint64_t fail_read_at, reads; /* `swap.fail_read=N`: see inject_read_error */
+static bool skip_writes; /* `debug.swap_skip_write`: a broken swap, for the scenario self-check */
 static struct waitq transit_wait; /* faults on pages in transit, and exits waiting for I/O */
 
 /* io_begin, io_end - a page of @p is in transit: its PTE says so, and @p cannot end meanwhile. */
@@ -181,6 +182,8 @@ void swap_init(const char *cmdline)
 	nblocks = nfree_blocks = n;
 	dev = bd;
 	cmdline_get_u64(cmdline, "swap.fail_read", &fail_read_at);
+	if ((skip_writes = cmdline_has(cmdline, "debug.swap_skip_write")))
+		kprintf("swap: debug.swap_skip_write: pages are NOT written on purpose\n");
 	kprintf("swap: %s, %lu blocks (%lu MiB), page-usage policy %s\n", name, n, (n << PAGE_SHIFT) >> 20, pol->name);
 	pmap_set_reclaim_hook(evict_one);
 	thread_create_kernel("pageout", pageout_thread, 0);
@@ -252,7 +255,8 @@ static int64_t write_out(struct process *p, pfn_t pfn, struct frame *f)
 		b = block_alloc();
 	if (b < 0)
 		return -1;
-	int werr = blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn)));
+	int werr = skip_writes ? 0 : /* the self-check's broken swap: the page is lost */
+		blockdev_write(dev, (uint64_t)b * SECTORS_PER_BLOCK, SECTORS_PER_BLOCK, phys_to_virt(PFN_TO_PA(pfn)));
 	if (werr < 0) {
 		cnt.io_errors++;
 		block_free((uint64_t)b);

@@ -62,8 +62,15 @@ SCENARIOS = {
                    r"^PASS swapper \d+: 10240 pages verified three times"], {16, 17}, "swap=hdb", 32, 24),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
-# The runner checks itself: a kernel told to leak one frame must fail the leak check.
-SELFCHECK = ("basic", "debug.leak_frame", {"frames-returned", "exit-code"})
+# The runner checks itself: a kernel told to leak one frame must fail the leak check, and
+# a swap that forgets to write pages (programs then read zeros, or crash on lost code
+# pages) must fail the data checks.
+SELFCHECKS = [
+    ("detects-leak", "basic", "debug.leak_frame", {"frames-returned", "exit-code"}, "leaking frame"),
+    ("detects-lost-pages", "swap_reread", "debug.swap_skip_write",
+     {"expect:# reads after the first pass: [1-9]\\d* clean drops, 0 write-backs",
+      "expect:^PASS swapper \\d+: 16384 pages verified three times", "exit-code"}, "swap_skip_write"),
+]
 FORBIDDEN = [r"PANIC", r"survived"]
 FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
 
@@ -155,17 +162,19 @@ def main():
             print(f"{a.prefix}/{name}: FAILED {c[0]}: {c[2]} (log {logpath})")
         bad += bool(failed)
         print(f"{a.prefix}/{name}: {'ok' if not failed else 'FAILED'} ({len(checks)} checks)")
-    if a.selfcheck:
-        name, extra, must_fail = SELFCHECK
-        init, expect, exits, _, *hw = SCENARIOS[name]
-        iso = os.path.join(a.build, "iso", "scenario-selfcheck.iso")
+    for label, name, extra, must_fail, needle in (SELFCHECKS if a.selfcheck else []):
+        init, expect, exits, base_extra, *hw = SCENARIOS[name]
+        mem, disk_mib = (hw + [128, 0])[:2] if hw else (128, 0)
+        iso = os.path.join(a.build, "iso", f"scenario-selfcheck-{label}.iso")
         subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
-                        f"init={init} loglevel=2 {extra}"] + mods)
-        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-selfcheck"), a.timeout)
+                        f"init={init} loglevel=2 {base_extra} {extra}"] + mods)
+        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-selfcheck-{label}"), a.timeout,
+                  mem, disk_mib)
+        open(os.path.join(a.build, "logs", f"{a.prefix}-selfcheck-{label}.log"), "w").write(log)
         failed = [c[0] for c in check(name, log, expect, exits) if not c[1]]
-        ok = set(failed) == must_fail and "leaking frame" in log
-        res.append(("ok " if ok else "not ok ") + f"{a.prefix}/selfcheck/detects-leak")
-        print(f"{a.prefix}/selfcheck/detects-leak: {'ok' if ok else 'FAILED'} (failed checks: {failed})")
+        ok = must_fail <= set(failed) and needle in log
+        res.append(("ok " if ok else "not ok ") + f"{a.prefix}/selfcheck/{label}")
+        print(f"{a.prefix}/selfcheck/{label}: {'ok' if ok else 'FAILED'} (failed checks: {failed})")
         bad += not ok
     with open(a.results, "a") as f:
         f.write("".join(r + "\n" for r in res))
