@@ -11,6 +11,7 @@ PKGS=(
   bochs bochsbios vgabios                     # Bochs; its rfb display needs no window
   clang lld libclang-rt-14-dev                # libFuzzer, sanitizer runtimes
   libcmocka-dev pkg-config                    # host unit tests
+  python3                                     # test runners (tests/lib, tests/scenarios)
   bear gdb                                    # compile_commands.json, debugging
   valgrind                                    # the page-trace recorder (tests/pum)
 )
