@@ -37,11 +37,11 @@ BENCH_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror -Ikernel -DQUIRE_HOST
 $(BUILD)/iso/bench.iso: $(KERNEL) tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) "bench=all loglevel=1"
 
-$(BUILD)/bench/frame_bench: tests/bench/frame_bench.c kernel/mm/frame.c kernel/mm/frame.h
+$(BUILD)/bench/frame_bench: tests/bench/frame_bench.c tests/bench/benchutil.h kernel/mm/frame.c kernel/mm/frame.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/frame_bench.c kernel/mm/frame.c
 
-$(BUILD)/bench/kheap_bench: tests/bench/kheap_bench.c kernel/mm/kheap.c kernel/mm/kheap.h
+$(BUILD)/bench/kheap_bench: tests/bench/kheap_bench.c tests/bench/benchutil.h kernel/mm/kheap.c kernel/mm/kheap.h
 	@mkdir -p $(@D)
 	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/kheap_bench.c kernel/mm/kheap.c
 

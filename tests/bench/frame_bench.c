@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #include "mm/frame.h"
 
 void panic(const char *fmt, ...)
@@ -18,19 +20,6 @@ void panic(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	abort();
-}
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
 }
 
 typedef void (*op_fn)(long iters);
@@ -64,11 +53,11 @@ static void measure(const char *name, op_fn fn, long iters)
 	double runs[5];
 	fn(iters / 10);
 	for (int r = 0; r < 5; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		fn(iters);
-		runs[r] = (now_ns() - t0) / (double)iters;
+		runs[r] = (bench_now_ns() - t0) / (double)iters;
 	}
-	qsort(runs, 5, sizeof runs[0], cmp);
+	qsort(runs, 5, sizeof runs[0], bench_cmp_double);
 	printf("host.%s %.1f ns/op\n", name, runs[2]);
 }
 

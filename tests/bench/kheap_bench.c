@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #include "mm/kheap.h"
 
 #define BATCH 1000
@@ -27,19 +29,6 @@ static void bench_free_pages(void *va, size_t npages)
 static const struct kheap_page_ops bench_ops = { bench_alloc_pages, bench_free_pages };
 static void *volatile sink;
 static void *batch[BATCH];
-
-static double now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
 
 /* @iters kmalloc+kfree pairs of @nbytes: one at a time, or @batched in a row then freed. */
 static void run(size_t nbytes, long iters, int batched)
@@ -64,11 +53,11 @@ static void measure(const char *name, size_t nbytes, long iters, int batched)
 	double runs[5];
 	run(nbytes, iters / 10, batched);
 	for (int r = 0; r < 5; r++) {
-		double t0 = now_ns();
+		double t0 = bench_now_ns();
 		run(nbytes, iters, batched);
-		runs[r] = (now_ns() - t0) / (double)iters;
+		runs[r] = (bench_now_ns() - t0) / (double)iters;
 	}
-	qsort(runs, 5, sizeof runs[0], cmp);
+	qsort(runs, 5, sizeof runs[0], bench_cmp_double);
 	printf("host.%s %.1f ns/op\n", name, runs[2]);
 }
 

@@ -10,10 +10,16 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass() { echo "ok harness/$1" >> "$res"; }
 fail() { echo "not ok harness/$1" >> "$res"; echo "harness: FAILED $1: $2"; }
 
-# shellcheck disable=SC2086
-python3 tests/lib/ktap.py --prefix sc --results "$tmp/fail.res" --log "$build/logs/selfcheck-fail.log" \
-  --timeout 120 --qemu-status 33 -- $qemu -cdrom "$build/iso/selfcheck-fail.iso" > "$tmp/fail.out"
-st=$?
+# boot NAME: run the self-check ISO NAME through the runner; results in $tmp/NAME.res,
+# its output in $tmp/NAME.out, its log in $build/logs/selfcheck-NAME.log; sets $st.
+boot() {
+  # shellcheck disable=SC2086
+  python3 tests/lib/ktap.py --prefix sc --results "$tmp/$1.res" --log "$build/logs/selfcheck-$1.log" \
+    --timeout 120 --qemu-status 33 -- $qemu -cdrom "$build/iso/selfcheck-$1.iso" > "$tmp/$1.out"
+  st=$?
+}
+
+boot fail
 if [ $st -ne 0 ] && grep -qx 'not ok sc/selfcheck_fail' "$tmp/fail.res" \
    && grep -q 'fails on purpose' "$tmp/fail.out"; then
   pass detects-failing-test
@@ -21,10 +27,7 @@ else
   fail detects-failing-test "runner status $st; results: $(tr '\n' ' ' < "$tmp/fail.res")"
 fi
 
-# shellcheck disable=SC2086
-python3 tests/lib/ktap.py --prefix sc --results "$tmp/fault.res" --log "$build/logs/selfcheck-fault.log" \
-  --timeout 120 --qemu-status 33 -- $qemu -cdrom "$build/iso/selfcheck-fault.iso" > "$tmp/fault.out"
-st=$?
+boot fault
 if [ $st -ne 0 ] && grep -qx 'not ok sc/no-panic' "$tmp/fault.res" \
    && grep -qx 'not ok sc/ktap-complete' "$tmp/fault.res"; then
   pass detects-kernel-exception
