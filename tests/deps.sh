@@ -26,5 +26,7 @@ echo "deps: installing ${missing[*]}" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+# Wait for another apt/dpkg run (a parallel build) instead of failing on its lock.
+APT=(apt-get -o DPkg::Lock::Timeout=600)
+$SUDO "${APT[@]}" update -qq >&2
+$SUDO "${APT[@]}" install -y -qq --no-install-recommends "${missing[@]}" >&2
