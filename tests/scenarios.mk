@@ -4,7 +4,7 @@
 scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scenario.res \
-		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full --selfcheck
+		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full,vmrace_copy,vmrace_fault,vmrace_lock --selfcheck
 
 bochs-scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)

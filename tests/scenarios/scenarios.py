@@ -60,6 +60,18 @@ SCENARIOS = {
     "swap_full": ("swapper:40,worker,swapper:40",
                   [r"\(swapper\) killed: .*out of memory and swap: the largest process", r"^PASS worker",
                    r"^PASS swapper \d+: 10240 pages verified three times"], {16, 17}, "swap=hdb", 32, 24),
+    # threads racing on the kernel's memory paths under swap pressure (vmrace.c): checked
+    # copies that sleep on the disk midway, faults splitting one upper-level mark at once,
+    # QA_LOCK over pages that hold data (some of them in swap)
+    "vmrace_copy": ("vmrace:1,vmrace:1,swapper:40",
+                    [r"^PASS vmrace 1", r"^PASS swapper \d+: 10240 pages verified three times"],
+                    {16}, "swap=hdb", 32, 192),
+    "vmrace_fault": ("vmrace:2,swapper:40",
+                     [r"^PASS vmrace 2", r"^PASS swapper \d+: 10240 pages verified three times"],
+                     {16}, "swap=hdb", 32, 192),
+    "vmrace_lock": ("vmrace:3,swapper:40",
+                    [r"^PASS vmrace 3", r"^PASS swapper \d+: 10240 pages verified three times"],
+                    {16}, "swap=hdb", 32, 192),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
