@@ -4,6 +4,8 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/serial.h"
@@ -17,20 +19,20 @@
 #include "lib/kstring.h"
 #include "mm/kstack.h"
 #include "mm/mm.h"
-#include "mm/swap.h"
-#include "mm/vm.h"
 #include "monitor.h"
-#include "proc/process.h"
-#include "proc/sched.h"
-#include "proc/syscall.h"
 #include "panic.h"
+#include "proc/process.h"
+#include "proc/syscall.h"
+#include "sched/sched.h"
+#include "vm/swap.h"
+#include "vm/vm.h"
 #include "test/kbench.h"
 #include "test/ktest.h"
 
-#define DIRECT_MAP_BASE 0xFFFF800000000000ull
 #define MBI_MAX_BYTES (1u << 20)
 
 struct boot_info boot_info;
+static struct cpu cpu0; /* the boot CPU's per-CPU data (this_cpu()) */
 
 void kmain(uint32_t magic, uint64_t mbi_pa);
 void arch_call_on_stack(uint64_t top, void (*fn)(void)) __attribute__((noreturn));
@@ -137,6 +139,7 @@ void kmain(uint32_t magic, uint64_t mbi_pa)
 	set_log_level();
 	kprintf("loader: %s\ncommand line: %s\n", boot_info.loader, boot_info.cmdline);
 	gdt_init();
+	percpu_init(&cpu0); /* after the segment loads (they reset GS), before the first lock */
 	pic_init();
 	trap_init();
 	timer_init();

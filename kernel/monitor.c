@@ -12,7 +12,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "lib/kstring.h"
-#include "proc/sched.h"
+#include "sched/sched.h"
 #include "test/ktest.h"
 
 extern const struct monitor_cmd __moncmds_start[], __moncmds_end[];

@@ -5,16 +5,7 @@
 #ifndef QUIRE_MONITOR_H
 #define QUIRE_MONITOR_H
 
-struct monitor_cmd {
-	const char *name;
-	const char *help;
-	void (*fn)(const char *args);
-};
-
-/* MONITOR_CMD - register a command (linker section .moncmds). */
-#define MONITOR_CMD(cname, chelp, cfn)                                                     \
-	static const struct monitor_cmd moncmd_##cname                                     \
-		__attribute__((used, section(".moncmds." #cname), aligned(8))) = { #cname, chelp, cfn }
+#include "lib/moncmd.h"
 
 /* monitor_run - read and run commands from the console forever. */
 void monitor_run(void) __attribute__((noreturn));

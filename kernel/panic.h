@@ -7,13 +7,12 @@
 #ifndef QUIRE_PANIC_H
 #define QUIRE_PANIC_H
 
-struct trap_frame;
-
 /* panic - print the message and a backtrace, stop the machine. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* panic_trap - panic for an unexpected exception in kernel mode, with its frame. */
-void panic_trap(struct trap_frame *tf) __attribute__((noreturn));
+/* panic_begin - interrupts off; a panic inside a panic stops the machine at once. For the
+ * panics that print more than a message (trap_panic). */
+void panic_begin(void);
 
 /* KASSERT - panic with the condition, place and a formatted message when @cond is false. */
 #define KASSERT(cond, fmt, ...)                                                               \

@@ -11,7 +11,7 @@ FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	-Ikernel -DQUIRE_HOST
 FUZZ_ELF_DEPS := tests/fuzz/elf_fuzz.c kernel/proc/elf.c kernel/proc/elf.h kernel/proc/abi.h \
-	kernel/arch/x86_64/pte.h kernel/mm/types.h
+	kernel/arch/x86_64/pte.h kernel/lib/types.h
 
 $(FUZZ_DIR)/elf_fuzz: $(FUZZ_ELF_DEPS)
 	@mkdir -p $(@D)

@@ -14,7 +14,9 @@ HOST_SRCS_multiboot2 := kernel/boot/multiboot2.c
 HOST_SRCS_elf := kernel/proc/elf.c
 HOST_SRCS_kheap := kernel/mm/kheap.c
 HOST_SRCS_pte :=
-HOST_SRCS_frame := kernel/mm/frame.c
+HOST_SRCS_frame := kernel/mm/frame.c tests/host/stub_spinlock.c
+HOST_SRCS_region := kernel/vm/region.c
+HOST_SRCS_pagekey :=
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 HOST_BINS := $(HOST_TESTS:%=$(BUILD)/host/test_%)

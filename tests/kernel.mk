@@ -39,7 +39,7 @@ $(BUILD)/iso/bench.iso: $(KERNEL) tests/lib/mkiso.sh
 
 $(BUILD)/bench/frame_bench: tests/bench/frame_bench.c tests/bench/benchutil.h kernel/mm/frame.c kernel/mm/frame.h
 	@mkdir -p $(@D)
-	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/frame_bench.c kernel/mm/frame.c
+	$(Q)$(HOSTCC) $(BENCH_CFLAGS) -o $@ tests/bench/frame_bench.c kernel/mm/frame.c tests/host/stub_spinlock.c
 
 $(BUILD)/bench/kheap_bench: tests/bench/kheap_bench.c tests/bench/benchutil.h kernel/mm/kheap.c kernel/mm/kheap.h
 	@mkdir -p $(@D)

@@ -5,7 +5,7 @@
 # Uses BUILD, RESULTS, Q, HOSTCC and PYTHON from the top Makefile.
 
 PUM_SRCS := $(wildcard modules/pum/*.c)
-PUM_HDRS := $(wildcard modules/pum/*.h) tests/pum/sim.h kernel/mm/types.h kernel/mm/frame.h
+PUM_HDRS := $(wildcard modules/pum/*.h) tests/pum/sim.h kernel/lib/types.h kernel/mm/frame.h
 PUM_HARNESS := tests/pum/sim.c tests/pum/ref.c tests/pum/trace.c
 PUM_INC := -Ikernel -Imodules -Itests/pum
 PUM_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(PUM_INC)

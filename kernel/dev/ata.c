@@ -6,14 +6,14 @@
  */
 #include "dev/ata.h"
 
-#include "proc/sched.h"
+#include "sched/sched.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "console.h"
 #include "lib/kstring.h"
-#include "monitor.h"
+#include "lib/moncmd.h"
 
 /*
  * Command block registers, at the channel's base port (0x1F0 primary, 0x170 secondary):

@@ -4,11 +4,12 @@
  * FRAME_LOW_LIMIT_PA (kept for DMA) and one above, so one frame is O(1) to take or give
  * back; contiguous runs are found by scanning the records.
  * Keeps: a frame is on a free list exactly when its state is FREE; free_count is the sum
- * of both lists' lengths. Context: not from interrupt handlers (no lock yet: uniprocessor,
- * allocations happen in thread context).
+ * of both lists' lengths. Lock legend: the lists, free_count and every frame's state are
+ * under frame_lock (a spinlock: allocation never sleeps). Context: any but interrupt handlers.
  */
 #include "frame.h"
 
+#include "arch/x86_64/spinlock.h"
 #include "lib/kstring.h"
 #include "panic.h"
 
@@ -22,6 +23,8 @@ _Static_assert((INFO_STATE_MASK & INFO_FLAGS_MASK) == 0, "state and flags overla
 _Static_assert(INFO_VPN_SHIFT + 36 == 64, "36 bits of virtual page number: 48-bit addresses");
 
 enum { LIST_LOW = 0, LIST_HIGH = 1, NLISTS = 2 };
+
+static struct spinlock frame_lock = SPINLOCK_INIT("frames", RANK_FRAME);
 
 static struct {
 	struct frame *db;
@@ -39,8 +42,8 @@ static enum frame_state st(const struct frame *f)
 static void set_st(struct frame *f, enum frame_state s, unsigned flags)
 {
 	f->info = (uint64_t)s | ((uint64_t)flags << INFO_FLAGS_SHIFT);
-	f->a = 0;
-	f->b = 0;
+	f->next_free = 0;
+	f->prev_free = 0;
 }
 
 static int list_of(pfn_t pfn)
@@ -53,10 +56,10 @@ static void list_push(pfn_t pfn)
 	struct frame *f = &fdb.db[pfn];
 	int l = list_of(pfn);
 	set_st(f, FRAME_FREE, 0);
-	f->a = fdb.head[l];
-	f->b = NIL;
+	f->next_free = fdb.head[l];
+	f->prev_free = NIL;
 	if (fdb.head[l] != NIL)
-		fdb.db[fdb.head[l]].b = (uint32_t)pfn;
+		fdb.db[fdb.head[l]].prev_free = (uint32_t)pfn;
 	fdb.head[l] = (uint32_t)pfn;
 	fdb.free_count++;
 }
@@ -65,12 +68,12 @@ static void list_unlink(pfn_t pfn)
 {
 	struct frame *f = &fdb.db[pfn];
 	int l = list_of(pfn);
-	if (f->b != NIL)
-		fdb.db[f->b].a = f->a;
+	if (f->prev_free != NIL)
+		fdb.db[f->prev_free].next_free = f->next_free;
 	else
-		fdb.head[l] = f->a;
-	if (f->a != NIL)
-		fdb.db[f->a].b = f->b;
+		fdb.head[l] = f->next_free;
+	if (f->next_free != NIL)
+		fdb.db[f->next_free].prev_free = f->prev_free;
 	fdb.free_count--;
 }
 
@@ -140,11 +143,13 @@ static pfn_t take(pfn_t pfn, enum frame_state state, unsigned flags)
 pfn_t frame_alloc(enum frame_state state)
 {
 	KASSERT(state == FRAME_KERNEL || state == FRAME_PAGETABLE || state == FRAME_USER, "state %d", state);
-	for (int l = LIST_HIGH; l >= LIST_LOW; l--) {
+	pfn_t got = FRAME_NONE;
+	spin_lock(&frame_lock);
+	for (int l = LIST_HIGH; l >= LIST_LOW && got == FRAME_NONE; l--)
 		if (fdb.head[l] != NIL)
-			return take(fdb.head[l], state, 0);
-	}
-	return FRAME_NONE;
+			got = take(fdb.head[l], state, 0);
+	spin_unlock(&frame_lock);
+	return got;
 }
 
 /* find_run - first run of @n FREE frames in [lo, hi) whose first frame is a multiple of @align_pfns. */
@@ -185,7 +190,10 @@ static int alloc_run(size_t n, pfn_t hi, pfn_t align_pfns, enum frame_state stat
 int frame_alloc_contig(size_t n, enum frame_state state, pfn_t *out)
 {
 	KASSERT(state == FRAME_KERNEL || state == FRAME_PAGETABLE || state == FRAME_USER, "state %d", state);
-	return alloc_run(n, fdb.nframes, 1, state, 0, out);
+	spin_lock(&frame_lock);
+	int err = alloc_run(n, fdb.nframes, 1, state, 0, out);
+	spin_unlock(&frame_lock);
+	return err;
 }
 
 int frame_alloc_dma(size_t n, paddr_t limit_pa, paddr_t align, pfn_t *out)
@@ -195,7 +203,10 @@ int frame_alloc_dma(size_t n, paddr_t limit_pa, paddr_t align, pfn_t *out)
 	pfn_t hi = PA_TO_PFN(limit_pa + 1);
 	if (hi > fdb.nframes)
 		hi = fdb.nframes;
-	return alloc_run(n, hi, PA_TO_PFN(align), FRAME_KERNEL, FRAME_FLAG_DMA, out);
+	spin_lock(&frame_lock);
+	int err = alloc_run(n, hi, PA_TO_PFN(align), FRAME_KERNEL, FRAME_FLAG_DMA, out);
+	spin_unlock(&frame_lock);
+	return err;
 }
 
 static unsigned flags_of(const struct frame *f)
@@ -211,6 +222,7 @@ static vaddr_t va_of(const struct frame *f)
 
 void frame_free(pfn_t pfn)
 {
+	spin_lock(&frame_lock);
 	if (pfn >= fdb.nframes)
 		panic("frame_free: frame %lx is beyond the database (%lx frames)", pfn, fdb.nframes);
 	struct frame *f = &fdb.db[pfn];
@@ -220,9 +232,10 @@ void frame_free(pfn_t pfn)
 	if (s != FRAME_KERNEL && s != FRAME_PAGETABLE && s != FRAME_USER)
 		panic("frame_free: frame %lx is %s, not allocated", pfn, frame_state_name(s));
 	if (flags_of(f) & FRAME_FLAG_MAPPED)
-		panic("frame_free: frame %lx is still mapped (owner %u va %lx)", pfn, f->b,
+		panic("frame_free: frame %lx is still mapped (owner %u va %lx)", pfn, f->owner,
 		      va_of(f));
 	list_push(pfn);
+	spin_unlock(&frame_lock);
 }
 
 void frame_free_contig(pfn_t pfn, size_t n)
@@ -252,7 +265,7 @@ void frame_set_mapping(pfn_t pfn, uint32_t owner, vaddr_t va)
 	KASSERT(f && st(f) == FRAME_USER, "frame %lx state %d", pfn, f ? (int)st(f) : -1);
 	KASSERT(!(flags_of(f) & FRAME_FLAG_MAPPED), "frame %lx already mapped at %lx", pfn,
 		va_of(f));
-	f->b = owner;
+	f->owner = owner;
 	f->info = (f->info & ~INFO_VPN_MASK) | (((va & 0xFFFFFFFFFFFFull) >> PAGE_SHIFT) << INFO_VPN_SHIFT);
 	f->info |= (uint64_t)FRAME_FLAG_MAPPED << INFO_FLAGS_SHIFT;
 }
@@ -261,14 +274,14 @@ void frame_clear_mapping(pfn_t pfn)
 {
 	struct frame *f = frame_get(pfn);
 	KASSERT(f && (flags_of(f) & FRAME_FLAG_MAPPED), "frame %lx is not mapped", pfn);
-	f->b = 0;
+	f->owner = 0;
 	f->info &= ~(INFO_VPN_MASK | ((uint64_t)FRAME_FLAG_MAPPED << INFO_FLAGS_SHIFT));
 }
 
 uint32_t frame_owner(pfn_t pfn)
 {
 	struct frame *f = frame_get(pfn);
-	return f && (flags_of(f) & FRAME_FLAG_MAPPED) ? f->b : 0;
+	return f && (flags_of(f) & FRAME_FLAG_MAPPED) ? f->owner : 0;
 }
 
 vaddr_t frame_va(pfn_t pfn)
@@ -286,8 +299,10 @@ void frame_stats(struct frame_stats *out)
 	out->usable_bytes = fdb.usable_bytes;
 	out->fragment_bytes = fdb.fragment_bytes;
 	out->db_bytes = frame_db_bytes(fdb.nframes);
+	spin_lock(&frame_lock);
 	for (pfn_t p = 0; p < fdb.nframes; p++)
 		out->by_state[st(&fdb.db[p])]++;
+	spin_unlock(&frame_lock);
 }
 
 const char *frame_state_name(enum frame_state s)

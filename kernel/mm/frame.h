@@ -6,11 +6,14 @@
  * Multiboot2 memory map (frame_boot.c), the host tests feed it made-up maps.
  * Layout and invariants: specs/frames.md.
  *
- *   struct frame (16 bytes)        FREE                     in use
- *   offset 0  u32 a                next free frame          swap block of a clean copy + 1 (0: none)
- *   offset 4  u32 b                previous free frame      owner address space (0: kernel)
- *   offset 8  u64 info             [3:0] state, [15:4] flags, [27:16] page-usage bits,
- *                                  [63:28] virtual page number of the one mapping
+ *   struct frame (16 bytes)           FREE                 in use
+ *   offset 0  u32 next_free/swap_copy   next free frame      swap block of a clean copy + 1 (0: none)
+ *   offset 4  u32 prev_free/owner       previous free frame  owner address space id (0: kernel)
+ *   offset 8  u64 info                  [3:0] state, [15:4] flags, [27:16] unused,
+ *                                       [63:28] virtual page number of the one mapping
+ * Lock legend: the free-list fields and the state under the frame lock (frame.c); an
+ * allocated frame's other fields belong to whoever allocated it (the vm code that maps it,
+ * under its rules: specs/concurrency.md).
  */
 #ifndef QUIRE_MM_FRAME_H
 #define QUIRE_MM_FRAME_H
@@ -19,11 +22,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "lib/types.h"
 
 struct frame {
-	uint32_t a;
-	uint32_t b;
+	union {
+		uint32_t next_free; /* FREE: the next frame on its free list (NIL: none) */
+		uint32_t swap_copy; /* USER: swap block of a clean copy + 1 (0: none) */
+	};
+	union {
+		uint32_t prev_free; /* FREE: the previous frame on its free list */
+		uint32_t owner;     /* USER, mapped: owner id of the one mapping (a pid or a tid) */
+	};
 	uint64_t info;
 };
 _Static_assert(sizeof(struct frame) == 16, "a frame record is 16 bytes");

@@ -8,7 +8,7 @@
 
 #include "console.h"
 #include "mm/frame.h"
-#include "mm/layout.h"
+#include "arch/x86_64/layout.h"
 #include "panic.h"
 
 extern const char __boot_start[], __kernel_end[];

@@ -5,7 +5,7 @@
 #define QUIRE_MM_FRAME_BOOT_H
 
 #include "boot/multiboot2.h"
-#include "mm/types.h"
+#include "lib/types.h"
 
 /* frame_boot_init - build the frame database from @bi. Context: boot, once. */
 void frame_boot_init(const struct boot_info *bi);

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "lib/kstring.h"
-#include "mm/types.h"
+#include "lib/types.h"
 
 #define KHEAP_SLAB_MAGIC 0x51ab0c8du
 #define KHEAP_TAG_ALLOC 0xa110ca7eu /* debug: slot holds a live object */
@@ -411,6 +411,8 @@ static void kheap_slab_free(struct kheap_slab *s, void *p)
 
 /* ---- large allocations ---- */
 
+static void kheap_free_locked(void *p);
+
 static void *kheap_large_alloc(size_t nbytes)
 {
 	size_t slack = kheap.debug ? KHEAP_RZ : 0;
@@ -422,7 +424,7 @@ static void *kheap_large_alloc(size_t nbytes)
 		return NULL;
 	uint8_t *va = kheap.ops->alloc_pages(npages);
 	if (!va) {
-		kfree(rec);
+		kheap_free_locked(rec);
 		return NULL;
 	}
 	rec->npages = npages;
@@ -454,7 +456,7 @@ static void kheap_large_free(struct kheap_large *rec, void *p)
 	kheap.large_allocs--;
 	kheap.large_pages -= rec->npages;
 	kheap.ops->free_pages(va, rec->npages);
-	kfree(rec);
+	kheap_free_locked(rec);
 }
 
 /* ---- public interface ---- */
@@ -487,13 +489,26 @@ bool kheap_ready(void)
 	return kheap.ops != NULL;
 }
 
+static void kheap_lock(void)
+{
+	if (kheap.ops && kheap.ops->lock)
+		kheap.ops->lock();
+}
+
+static void kheap_unlock(void)
+{
+	if (kheap.ops && kheap.ops->unlock)
+		kheap.ops->unlock();
+}
+
 void *kmalloc(size_t nbytes)
 {
 	if (nbytes == 0 || !kheap.ops)
 		return NULL;
-	if (nbytes > KHEAP_MAX_SMALL)
-		return kheap_large_alloc(nbytes);
-	return kheap_small_alloc(nbytes);
+	kheap_lock();
+	void *p = nbytes > KHEAP_MAX_SMALL ? kheap_large_alloc(nbytes) : kheap_small_alloc(nbytes);
+	kheap_unlock();
+	return p;
 }
 
 void *kzalloc(size_t nbytes)
@@ -508,6 +523,13 @@ void kfree(void *p)
 {
 	if (!p)
 		return;
+	kheap_lock();
+	kheap_free_locked(p);
+	kheap_unlock();
+}
+
+static void kheap_free_locked(void *p)
+{
 	uintptr_t page = (uintptr_t)p & ~(uintptr_t)PAGE_MASK;
 	struct kheap_pmnode *n = kheap.ops ? kheap_pm_find(page) : NULL;
 	if (n && n->kind == KHEAP_PM_LARGE) {
@@ -531,6 +553,7 @@ void kfree(void *p)
 void kheap_stats(struct kheap_stats *out)
 {
 	memset(out, 0, sizeof *out);
+	kheap_lock();
 	for (unsigned ci = 0; ci < KHEAP_NCLASSES; ci++) {
 		const struct kheap_class *c = &kheap.cls[ci];
 		struct kheap_class_stats *o = &out->cls[ci];
@@ -549,6 +572,7 @@ void kheap_stats(struct kheap_stats *out)
 	out->pages_held = kheap.pages_held;
 	out->errors = kheap.errors;
 	out->debug = kheap.debug;
+	kheap_unlock();
 }
 
 size_t kheap_release_empty(void)
@@ -556,6 +580,7 @@ size_t kheap_release_empty(void)
 	size_t npages = 0;
 	if (!kheap.ops)
 		return 0;
+	kheap_lock();
 	for (unsigned ci = 0; ci < KHEAP_NCLASSES; ci++) {
 		struct kheap_class *c = &kheap.cls[ci];
 		while (c->lists[KHEAP_EMPTY]) {
@@ -563,5 +588,6 @@ size_t kheap_release_empty(void)
 			kheap_slab_destroy(c, c->lists[KHEAP_EMPTY]);
 		}
 	}
+	kheap_unlock();
 	return npages;
 }

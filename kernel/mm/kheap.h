@@ -3,7 +3,8 @@
  * classes, larger sizes as whole-page runs. Pages come from a provider given to kheap_init,
  * so the same code runs in the kernel and on the host. Layouts, overheads and the errors a
  * debug heap catches are in specs/kheap.md.
- * Context: one CPU, no locking yet; not callable from interrupt handlers.
+ * Context: any but interrupt handlers; never sleeps. The provider's lock (a spinlock in the
+ * kernel: mm/kheap_glue.c) is held inside every call.
  */
 #ifndef QUIRE_MM_KHEAP_H
 #define QUIRE_MM_KHEAP_H
@@ -14,10 +15,13 @@
 #define KHEAP_NCLASSES 10   /* object sizes 8, 16, 32 ... 4096 */
 #define KHEAP_MAX_SMALL 4096 /* larger requests are served by whole pages */
 
-/* Where the heap gets its memory: runs of contiguous, page-aligned, mapped pages. */
+/* Where the heap gets its memory: runs of contiguous, page-aligned, mapped pages; and the
+ * lock that makes it safe to share (NULL lock/unlock: single-threaded use, the host tests). */
 struct kheap_page_ops {
 	void *(*alloc_pages)(size_t npages); /* page-aligned, contiguous, or NULL */
 	void (*free_pages)(void *va, size_t npages);
+	void (*lock)(void);                  /* may be NULL */
+	void (*unlock)(void);                /* may be NULL */
 };
 
 /* One size class: its slab geometry and how its slabs are spread over the three lists. */

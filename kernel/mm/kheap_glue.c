@@ -3,10 +3,11 @@
  */
 #include "mm/kheap_glue.h"
 
+#include "arch/x86_64/spinlock.h"
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/kheap.h"
-#include "mm/layout.h"
+#include "arch/x86_64/layout.h"
 #include "panic.h"
 
 static void *glue_alloc_pages(size_t npages)
@@ -32,7 +33,19 @@ static void glue_error(const char *what, const void *ptr)
 	panic("kernel heap: %s (object %p)", what, ptr);
 }
 
-static const struct kheap_page_ops glue_ops = { glue_alloc_pages, glue_free_pages };
+static struct spinlock heap_lock = SPINLOCK_INIT("kheap", RANK_KHEAP);
+
+static void glue_lock(void)
+{
+	spin_lock(&heap_lock);
+}
+
+static void glue_unlock(void)
+{
+	spin_unlock(&heap_lock);
+}
+
+static const struct kheap_page_ops glue_ops = { glue_alloc_pages, glue_free_pages, glue_lock, glue_unlock };
 
 void kheap_glue_init(const char *cmdline)
 {

@@ -5,15 +5,18 @@
  */
 #include "mm/kstack.h"
 
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/pmap.h"
 #include "arch/x86_64/pte.h"
+#include "arch/x86_64/spinlock.h"
 #include "mm/frame.h"
-#include "mm/layout.h"
 #include "panic.h"
 
 #define SLOT_BYTES ((vaddr_t)KSTACK_SLOT_PAGES * PAGE_SIZE)
 #define MAX_SLOTS 4096
 
+/* The slots. Lock legend: every field under slot_lock (a spinlock; mapping never sleeps). */
+static struct spinlock slot_lock = SPINLOCK_INIT("kstacks", RANK_KSTACK);
 static uint32_t free_slots[MAX_SLOTS];
 static uint32_t nfree, next_new;
 static uint8_t in_use[MAX_SLOTS];
@@ -26,40 +29,59 @@ static vaddr_t slot_base(uint32_t i)
 static void unmap_pages(vaddr_t first, unsigned n)
 {
 	for (unsigned k = 0; k < n; k++) {
-		uint64_t old = pmap_remove(pmap_kernel_root(), first + (vaddr_t)k * PAGE_SIZE);
+		uint64_t old = pmap_kremove(first + (vaddr_t)k * PAGE_SIZE);
 		if (pte_is_present(old))
 			frame_free(pte_pfn(old));
 	}
 }
 
-vaddr_t kstack_alloc(void)
+/* slot_take - a free slot number, or -1. */
+static int64_t slot_take(void)
 {
-	uint32_t i;
+	int64_t i = -1;
+	spin_lock(&slot_lock);
 	if (nfree)
 		i = free_slots[--nfree];
 	else if (next_new < MAX_SLOTS)
 		i = next_new++;
-	else
+	spin_unlock(&slot_lock);
+	return i;
+}
+
+static void slot_put(uint32_t i)
+{
+	spin_lock(&slot_lock);
+	in_use[i] = 0;
+	free_slots[nfree++] = i;
+	spin_unlock(&slot_lock);
+}
+
+vaddr_t kstack_alloc(void)
+{
+	int64_t slot = slot_take();
+	if (slot < 0)
 		return 0;
+	uint32_t i = (uint32_t)slot;
 	vaddr_t base = slot_base(i);
-	if (pmap_set_np(pmap_kernel_root(), base, pte_make_guard()) < 0)
+	if (pmap_kset_np(base, pte_make_guard()) < 0)
 		goto fail;
 	for (unsigned k = 1; k <= KSTACK_PAGES; k++) {
 		pfn_t pfn = frame_alloc(FRAME_KERNEL);
 		if (pfn == FRAME_NONE)
 			goto undo;
-		if (pmap_enter(pmap_kernel_root(), base + k * PAGE_SIZE, PFN_TO_PA(pfn), PTE_PROT_RW, false,
-			       PTE_TYPE_LOCKED) < 0) {
+		if (pmap_kenter(base + k * PAGE_SIZE, PFN_TO_PA(pfn), PTE_PROT_RW, PTE_TYPE_LOCKED) < 0) {
 			frame_free(pfn);
 			goto undo;
 		}
 	}
+	spin_lock(&slot_lock);
 	in_use[i] = 1;
+	spin_unlock(&slot_lock);
 	return base + (KSTACK_PAGES + 1) * PAGE_SIZE;
 undo:
 	unmap_pages(base + PAGE_SIZE, KSTACK_PAGES);
 fail:
-	free_slots[nfree++] = i;
+	slot_put(i);
 	return 0;
 }
 
@@ -70,8 +92,7 @@ void kstack_free(vaddr_t top)
 	KASSERT(base >= KSTACK_AREA_BASE && i < next_new && slot_base(i) == base && in_use[i],
 		"kstack_free: %lx is not a stack top", top);
 	unmap_pages(base + PAGE_SIZE, KSTACK_PAGES);
-	in_use[i] = 0;
-	free_slots[nfree++] = i;
+	slot_put(i);
 }
 
 int kstack_is_guard(vaddr_t va)

@@ -7,10 +7,7 @@
 
 #include <stddef.h>
 
-#include "mm/types.h"
-
-#define KSTACK_PAGES 4          /* 16 KiB */
-#define KSTACK_SLOT_PAGES 8     /* each stack's share of the area: guard + stack + unused */
+#include "arch/x86_64/layout.h" /* KSTACK_PAGES, KSTACK_SLOT_PAGES */
 
 /* kstack_alloc - map a KSTACK_PAGES stack with a guard page below; returns its top (16-aligned) or 0. */
 vaddr_t kstack_alloc(void);
@@ -18,7 +15,7 @@ vaddr_t kstack_alloc(void);
 /* kstack_free - unmap a stack from kstack_alloc and give its frames back. */
 void kstack_free(vaddr_t top);
 
-/* kstack_is_guard - true if @va lies in a kernel stack's guard page. */
+/* kstack_is_guard - true if @va lies in the guard page of a kernel stack in use. */
 int kstack_is_guard(vaddr_t va);
 
 /* kstack_contains - true if @va lies inside a mapped kernel stack (for backtraces). */

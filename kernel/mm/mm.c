@@ -22,6 +22,20 @@ static int stack_ok(uint64_t va)
 	return kstack_contains(va);
 }
 
+/* Page-table pages for pmap: never sleeps (pmap fails with -QE_NOMEM and vm reclaims). */
+static paddr_t table_alloc(void)
+{
+	pfn_t pfn = frame_alloc(FRAME_PAGETABLE);
+	return pfn == FRAME_NONE ? 0 : PFN_TO_PA(pfn);
+}
+
+static void table_free(paddr_t pa)
+{
+	frame_free(PA_TO_PFN(pa));
+}
+
+static const struct pmap_table_ops table_ops = { table_alloc, table_free };
+
 unsigned long mm_free_frames_settled(void)
 {
 	kheap_glue_settle();
@@ -31,7 +45,7 @@ unsigned long mm_free_frames_settled(void)
 void mm_init(const struct boot_info *bi)
 {
 	frame_boot_init(bi);
-	pmap_init_kernel(frame_boot_top(), !cmdline_has(bi->cmdline, "nopcid"));
+	pmap_init_kernel(frame_boot_top(), !cmdline_has(bi->cmdline, "nopcid"), &table_ops);
 	static const int ists[] = { IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK };
 	for (unsigned i = 0; i < 3; i++) {
 		vaddr_t top = kstack_alloc();

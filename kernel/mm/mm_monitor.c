@@ -8,7 +8,7 @@
 #include "lib/cmdline.h"
 #include "mm/frame.h"
 #include "mm/kheap.h"
-#include "monitor.h"
+#include "lib/moncmd.h"
 
 static void cmd_frames(const char *args)
 {
@@ -47,7 +47,7 @@ static void cmd_pte(const char *args)
 		return;
 	}
 	unsigned level;
-	uint64_t e = pmap_lookup(pmap_kernel_root(), va, &level);
+	uint64_t e = pmap_klookup(va, &level);
 	kprintf("va %016lx: level %u entry %016lx", va, level, e);
 	if (pte_is_present(e))
 		kprintf(" -> pa %lx %s%s%s type %u\n", pte_pa(e), pte_is_writable(e) ? "RW" : "R",

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "lib/qerror.h"
+
 enum quire_syscall {
 	SYS_EXIT = 0,          /* (status): end the whole process */
 	SYS_WRITE = 1,         /* (fd, buf, len) -> bytes; fd 1 and 2 are the console */
@@ -29,19 +31,7 @@ enum quire_syscall {
 	SYS_COUNT
 };
 
-/* Error codes (returned negated). */
-enum quire_error {
-	QE_PERM = 1,   /* not allowed */
-	QE_NOENT = 2,  /* no such program or file */
-	QE_SRCH = 3,   /* no such process or thread */
-	QE_NOEXEC = 8, /* malformed executable */
-	QE_AGAIN = 11, /* try again */
-	QE_NOMEM = 12, /* out of memory */
-	QE_FAULT = 14, /* a bad user pointer */
-	QE_BUSY = 16,  /* in use */
-	QE_INVAL = 22, /* a bad argument */
-	QE_NOSYS = 38, /* no such system call */
-};
+/* Error codes: enum quire_error in lib/qerror.h (returned negated). */
 
 /* SYS_AREA operations: addr and len are page-aligned, the area lies in user space. */
 enum quire_area_op {

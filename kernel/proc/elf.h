@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "arch/x86_64/pte.h"
-#include "mm/types.h"
+#include "lib/types.h"
 #include "proc/abi.h"
 
 #define ELF_MAX_SEGMENTS 8                 /* PT_LOAD entries an executable may have */

@@ -3,16 +3,15 @@
  * and its first thread, copy the segments into fresh frames, and mark the uninitialised
  * area allocate-on-demand (or allocate it now, if the executable's note says so).
  */
-#include "arch/x86_64/pmap.h"
+#include "arch/x86_64/layout.h"
 #include "arch/x86_64/pte.h"
 #include "bootinfo.h"
 #include "console.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
-#include "mm/layout.h"
-#include "mm/vm.h"
 #include "proc/elf.h"
 #include "proc/process.h"
+#include "vm/vm.h"
 
 static const struct boot_module *find_module(const char *name)
 {
@@ -22,44 +21,35 @@ static const struct boot_module *find_module(const char *name)
 	return 0;
 }
 
-/* load_segment - fresh frames for every page of @s, the file bytes copied in, the rest zero. */
-static int load_segment(struct process *p, paddr_t root, const uint8_t *img, const struct exec_segment *s)
+/* load_segment - a region for @s, and a page for each of its pages: the file bytes, the rest zero. */
+static int load_segment(struct vm_tspace *ts, const uint8_t *img, const struct exec_segment *s)
 {
 	vaddr_t first = PAGE_ALIGN_DOWN(s->va), end = PAGE_ALIGN_UP(s->va + s->memsz);
-	for (vaddr_t va = first; va < end; va += PAGE_SIZE) {
-		paddr_t pa;
-		if (pte_is_present(pmap_lookup(root, va, 0)))
-			return -QE_NOEXEC; /* two segments in one page */
-		if (vm_map_zero(p, p->pid, root, va, s->prot, PTE_TYPE_NORMAL, &pa) < 0)
-			return -QE_NOMEM;
+	int err = vm_map(ts, first, end, VM_ANON, s->prot, false);
+	for (vaddr_t va = first; !err && va < end; va += PAGE_SIZE) {
 		/* the part of the file image that lands in this page */
 		vaddr_t lo = va > s->va ? va : s->va, hi = va + PAGE_SIZE;
 		if (hi > s->va + s->filesz)
 			hi = s->va + s->filesz;
-		if (lo < hi)
-			memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), img + s->offset + (lo - s->va), hi - lo);
+		err = vm_load_page(ts, va, img + s->offset + (lo - s->va), lo - va, lo < hi ? hi - lo : 0);
 	}
-	return 0;
+	return err == -QE_EXIST ? -QE_NOEXEC : err; /* two segments in one page */
 }
 
-static int load_image(struct process *p, paddr_t root, const uint8_t *img, const struct exec_image *x)
+static int load_image(struct vm_tspace *ts, const uint8_t *img, const struct exec_image *x)
 {
 	for (unsigned i = 0; i < x->nsegs; i++) {
-		int err = load_segment(p, root, img, &x->seg[i]);
+		for (unsigned j = 0; j < i; j++) /* regions of two segments must not meet in a page */
+			if (PAGE_ALIGN_DOWN(x->seg[i].va) < PAGE_ALIGN_UP(x->seg[j].va + x->seg[j].memsz) &&
+			    PAGE_ALIGN_DOWN(x->seg[j].va) < PAGE_ALIGN_UP(x->seg[i].va + x->seg[i].memsz))
+				return -QE_NOEXEC;
+		int err = load_segment(ts, img, &x->seg[i]);
 		if (err)
 			return err;
 	}
 	if (x->segs_end >= x->heap_end)
 		return 0;
-	if (x->process_demand) {
-		uint64_t mark;
-		pte_make_demand(PTE_PROT_RW, &mark);
-		return pmap_range_np(root, x->segs_end, x->heap_end, mark, false, vm_release, p) < 0 ? -QE_NOMEM : 0;
-	}
-	for (vaddr_t va = x->segs_end; va < x->heap_end; va += PAGE_SIZE)
-		if (vm_map_zero(p, p->pid, root, va, PTE_PROT_RW, PTE_TYPE_NORMAL, 0) < 0)
-			return -QE_NOMEM;
-	return 0;
+	return vm_map(ts, x->segs_end, x->heap_end, VM_ANON, PTE_PROT_RW, !x->process_demand);
 }
 
 int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct process *parent)
@@ -87,9 +77,9 @@ int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct p
 	p->stack_size = x->stack_size;
 	p->thread_demand = x->thread_demand;
 	int64_t err = -QE_NOMEM;
-	struct thread *t = 0;
-	if (proc_ensure_slots(p, x->code_start, x->heap_end) == 0 && (t = proc_new_thread(p, x->entry, arg)))
-		err = load_image(p, t->pml4, img, x);
+	struct thread *t = proc_new_thread(p, x->entry, arg);
+	if (t)
+		err = load_image(t->vm, img, x);
 	if (!err && arg_str && !(t->arg_str = kmalloc(strlen(arg_str) + 1)))
 		err = -QE_NOMEM;
 	kfree(x);

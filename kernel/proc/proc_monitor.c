@@ -6,7 +6,7 @@
 #include "console.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
-#include "monitor.h"
+#include "lib/moncmd.h"
 #include "proc/process.h"
 
 static void cmd_run(const char *args)

@@ -1,9 +1,12 @@
 /*
- * process.h - sealed processes: an address space split at the boundary B into process
- * space (shared by the threads) and thread space (each thread's own PML4 slots), threads,
+ * process.h - sealed processes: an address space (vm/vmspace.h) split at the boundary B
+ * into process space (shared by the threads) and thread space (each thread's own), threads,
  * and the end of a process (by exit or by a fault that kills it alone).
  * Lifetimes: a process record lives until its parent waits for it (or at once when it has
  * no parent); a thread record until it is joined or its process ends.
+ * Lock legend (specs/concurrency.md): the process table and the fields marked (k) change only
+ * in code that does not sleep between reading and writing them (one CPU, kernel not
+ * preempted: proc_lock on SMP); (c) constant after spawn; (a) atomic counters in vm.
  */
 #ifndef QUIRE_PROC_PROCESS_H
 #define QUIRE_PROC_PROCESS_H
@@ -11,42 +14,34 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "lib/types.h"
 #include "proc/abi.h"
-#include "proc/sched.h"
+#include "sched/sched.h"
 
 #define PROC_MAX 64
-#define PROC_SLOTS 256 /* PML4 slots of the user half */
+#define PROC_THREADS_MAX 64 /* threads of one process alive at once */
 
-struct proc_counters {
-	uint64_t page_faults;  /* user page faults handled or fatal */
-	uint64_t demand_zero;  /* frames given on first touch */
-	uint64_t frames;       /* frames mapped now */
-	uint64_t swap_ins, swap_outs, clean_drops, write_backs;
-	uint64_t swap_blocks;  /* swap blocks held now: pages in swap and clean copies */
-};
+struct vm_space;
 
 struct process {
-	uint32_t pid;
-	char name[32];
-	struct process *parent;
-	vaddr_t boundary;               /* B */
-	unsigned nslots;                /* B / 512 GiB */
-	paddr_t pdpt[PROC_SLOTS];       /* process-space PDPTs, shared by every thread's PML4 */
-	vaddr_t heap_start, heap_end;
-	uint64_t stack_size;
-	bool thread_demand;
-	struct thread *threads;         /* linked by proc_next; exited ones stay until joined */
-	unsigned nlive;                 /* threads not yet exited */
-	bool dying, ended;
-	bool detached;                  /* orphaned: freed when it ends, nobody waits */
-	unsigned io_inflight;           /* swap I/O under way on its pages (swap.c) */
-	int64_t status;
+	uint32_t pid;                   /* (c) */
+	char name[32];                  /* (c) */
+	struct process *parent;         /* (k) NULL: the kernel, or orphaned */
+	struct vm_space *vm;            /* (c) its address space (counters inside) */
+	vaddr_t boundary;               /* (c) B */
+	vaddr_t heap_start, heap_end;   /* (c) */
+	uint64_t stack_size;            /* (c) */
+	bool thread_demand;             /* (c) */
+	struct thread *threads;         /* (k) linked by proc_next; exited ones stay until joined */
+	unsigned nlive;                 /* (k) threads not yet exited */
+	bool dying, ended;              /* (k) */
+	bool detached;                  /* (k) orphaned: freed when it ends, nobody waits */
+	bool reaped;                    /* (k) a wait has claimed it */
+	int64_t status;                 /* (k) */
 	struct waitq end_wait;          /* the parent waits here */
-	struct proc_counters cnt;
 };
 
-/* proc_init - the process table, fault hooks, reaper. Context: boot, after sched_init. */
+/* proc_init - the process table, fault hooks, reaper, OOM killer. Context: boot, after sched_init. */
 void proc_init(void);
 
 /* proc_spawn - start the boot module @name as a new process with @arg (and @arg_str copied to its stack, passed as arg when non-NULL); returns the pid or a negative QE_ code. */
@@ -71,12 +66,9 @@ int64_t proc_thread_create(uint64_t entry, uint64_t arg);
 void proc_thread_exit(int64_t value) __attribute__((noreturn));
 
 /* proc_thread_join - wait for thread @tid of the current process; its value in *value. */
-int proc_thread_join(uint32_t tid, int64_t *value);
+int proc_thread_join(uint64_t tid, int64_t *value);
 
-/* proc_ensure_slots - make the process-space PDPTs covering [start, end) and put them in every thread. */
-int proc_ensure_slots(struct process *p, vaddr_t start, vaddr_t end);
-
-/* proc_alloc - a new process record (for the loader); NULL when the table or memory is full. */
+/* proc_alloc - a new process record with its address space (for the loader); NULL when the table or memory is full. */
 struct process *proc_alloc(const char *name, struct process *parent, vaddr_t boundary);
 
 /* proc_new_thread - a thread of @p starting at @entry(@arg) in user mode, not yet runnable (for the loader). */
@@ -87,19 +79,6 @@ void proc_discard(struct process *p);
 
 /* proc_print_table - the process table on the console (monitor `ps`). */
 void proc_print_table(void);
-
-/* proc_page_root - the page-table root holding the mapping of frame owner @owner at @va (a pid for process space, a tid for thread space); 0 or -1. */
-int proc_page_root(uint32_t owner, vaddr_t va, paddr_t *root, struct process **pp);
-
-/* proc_largest - the live process holding the most memory (frames + swap blocks), or NULL. */
-struct process *proc_largest(void);
-
-/* proc_any_dying - true while a killed process has not finished ending. */
-bool proc_any_dying(void);
-
-/* proc_tlb_stale - page tables of @p changed at @va (thread space: of thread @owner) while
- * its threads may hold cached translations: each one flushes its TLB tag when it next runs. */
-void proc_tlb_stale(struct process *p, vaddr_t va, uint32_t owner);
 
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);

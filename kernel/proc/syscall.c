@@ -4,21 +4,28 @@
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
+#include "arch/x86_64/pte.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "console.h"
 #include "mm/frame.h"
-#include "mm/swap.h"
-#include "mm/vm.h"
 #include "proc/abi.h"
 #include "proc/process.h"
 #include "proc/syscall.h"
-#include "proc/uaccess.h"
+#include "vm/swap.h"
+#include "vm/uaccess.h"
+#include "vm/vm.h"
 
 void syscall_entry(void);
 void syscall_dispatch(struct trap_frame *tf);
 
 #define WRITE_CHUNK 256
+
+_Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_AREA_LOCK &&
+		       (int)QA_FREE == (int)VM_AREA_FREE && (int)QA_PROTECT == (int)VM_AREA_PROTECT,
+	       "SYS_AREA's operations are vm's");
+_Static_assert((int)QP_R == (int)PTE_PROT_R && (int)QP_RW == (int)PTE_PROT_RW && (int)QP_RX == (int)PTE_PROT_RX,
+	       "QP_* are PTE_PROT_*");
 
 static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 {
@@ -49,7 +56,7 @@ static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 	int64_t v;
 	if (probe_out(uvalue, sizeof v) < 0)
 		return -QE_FAULT;
-	int err = proc_thread_join((uint32_t)tid, &v);
+	int err = proc_thread_join(tid, &v);
 	if (err)
 		return err;
 	return copy_to_user(uvalue, &v, sizeof v);
@@ -82,12 +89,13 @@ static int64_t sys_meminfo(uint64_t uinfo)
 	struct process *p = proc_current();
 	struct frame_stats fs;
 	frame_stats(&fs);
+	struct vm_counters c = p->vm->cnt;
 	struct quire_meminfo mi = {
 		.free_frames = frame_free_count(),
 		.total_frames = fs.nframes - fs.by_state[FRAME_ABSENT] - fs.by_state[FRAME_RESERVED],
-		.process_frames = p->cnt.frames,
-		.page_faults = p->cnt.page_faults,
-		.demand_zero = p->cnt.demand_zero,
+		.process_frames = c.frames,
+		.page_faults = c.page_faults,
+		.demand_zero = c.demand_zero,
 	};
 	return copy_to_user(uinfo, &mi, sizeof mi);
 }
@@ -97,9 +105,9 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 	struct process *p = proc_current();
 	struct swap_counters g;
 	swap_counters_get(&g);
+	struct vm_counters c = p->vm->cnt;
 	struct quire_swapinfo si = {
-		.process = { p->cnt.page_faults, p->cnt.swap_ins, p->cnt.swap_outs, p->cnt.clean_drops,
-			     p->cnt.write_backs },
+		.process = { c.page_faults, c.swap_ins, c.swap_outs, c.clean_drops, c.write_backs },
 		.global = { g.page_faults, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
 		.swap_blocks = swap_total_blocks(),
 		.swap_free_blocks = swap_free_blocks(),
@@ -121,7 +129,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_THREAD_EXIT: proc_thread_exit((int64_t)a0);
 	case SYS_THREAD_JOIN: return sys_join(a0, a1);
 	case SYS_SLEEP: sched_sleep_ticks((a0 + 9) / 10); return 0;
-	case SYS_AREA: return vm_area(t, a0, a1, a2, a3);
+	case SYS_AREA: return vm_area(t->vm, a0, a1, a2, a3);
 	case SYS_SPAWN: return sys_spawn(a0, a1, a2);
 	case SYS_WAIT: return sys_wait(a0, a1);
 	case SYS_MEMINFO: return sys_meminfo(a0);

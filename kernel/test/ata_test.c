@@ -9,7 +9,7 @@
 #include "dev/ata.h"
 #include "lib/kstring.h"
 #include "mm/frame.h"
-#include "mm/layout.h"
+#include "arch/x86_64/layout.h"
 #include "test/ktest.h"
 
 #define TEST_DEV 1         /* hdb: the primary slave */

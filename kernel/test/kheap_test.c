@@ -6,7 +6,7 @@
  */
 #include "lib/kstring.h"
 #include "mm/kheap.h"
-#include "mm/types.h"
+#include "lib/types.h"
 #include "test/ktest.h"
 
 #define KHEAP_TEST_SLOTS 256

@@ -13,7 +13,7 @@
 #include "mm/frame_boot.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
-#include "mm/layout.h"
+#include "arch/x86_64/layout.h"
 #include "test/ktest.h"
 
 void kmain(uint32_t magic, uint64_t mbi_pa);
@@ -62,10 +62,10 @@ KTEST(mm_direct_map_covers_ram)
 {
 	paddr_t top = frame_boot_top();
 	unsigned level;
-	uint64_t e = pmap_lookup(pmap_kernel_root(), DIRECT_MAP_BASE + top - 1, &level);
+	uint64_t e = pmap_klookup(DIRECT_MAP_BASE + top - 1, &level);
 	KT_EXPECT(t, pte_is_present(e) && pte_is_nx(e) && pte_is_writable(e), "entry %lx", e);
 	KT_EXPECT(t, pmap_direct_map_bytes() >= top, "direct map %lu < %lu", pmap_direct_map_bytes(), top);
-	KT_EXPECT(t, !pte_is_present(pmap_lookup(pmap_kernel_root(), 0x100000, 0)), "identity map left over");
+	KT_EXPECT(t, !pte_is_present(pmap_klookup(0x100000, 0)), "identity map left over");
 }
 
 static void write_text(void *arg)
@@ -132,16 +132,26 @@ static void user_read(void *arg)
 	(void)*(volatile uint64_t *)arg;
 }
 
+/* A user page in a throw-away pmap (process space 512 GiB, one root), loaded in CR3 while
+ * the kernel tries to read and run it. */
 KTEST(mm_smep_smap)
 {
 	if (!pmap_has_smap() || !pmap_has_smep()) {
 		kprintf("# SKIP: the CPU has no SMEP/SMAP\n");
 		return;
 	}
+	static struct pmap pm;
+	static struct pmap_root root;
+	KT_ASSERT(t, pmap_create(&pm, 1ull << 39) == 0, "pmap_create");
+	KT_ASSERT(t, pmap_root_create(&pm, &root, 0) == 0, "pmap_root_create");
 	pfn_t pfn = frame_alloc(FRAME_USER);
 	KT_ASSERT(t, pfn != FRAME_NONE, "frame");
 	*(uint8_t *)phys_to_virt(PFN_TO_PA(pfn)) = 0xC3;
-	KT_ASSERT(t, pmap_enter(pmap_kernel_root(), TEST_USER_VA, PFN_TO_PA(pfn), PTE_PROT_RX, true, PTE_TYPE_NORMAL) == 0, "map");
+	KT_ASSERT(t, pmap_enter(&pm, &root, TEST_USER_VA, PFN_TO_PA(pfn), PTE_PROT_RX, PTE_TYPE_NORMAL, 0) == 0,
+		  "map");
+	uint64_t f = cpu_irq_save();
+	pmap_activate(&root);
+	cpu_irq_restore(f);
 	struct ktrap_catch c;
 	KT_EXPECT(t, ktrap_call_catching(user_read, (void *)TEST_USER_VA, &c) == VEC_PF + 1, "SMAP: vector %lu", c.vector);
 	cpu_stac();
@@ -149,8 +159,13 @@ KTEST(mm_smep_smap)
 	cpu_clac();
 	KT_EXPECT(t, ktrap_call_catching(exec_at, (void *)TEST_USER_VA, &c) == VEC_PF + 1, "SMEP: vector %lu", c.vector);
 	KT_EXPECT(t, c.error & PF_FETCH, "error %lx", c.error);
-	uint64_t old = pmap_remove(pmap_kernel_root(), TEST_USER_VA);
-	KT_EXPECT(t, pte_pfn(old) == pfn, "removed %lx", old);
-	pmap_free_user_tables(pmap_kernel_root());
+	f = cpu_irq_save();
+	pmap_activate(0);
+	cpu_irq_restore(f);
+	uint64_t old = pmap_entry(&pm, &root, TEST_USER_VA, 0);
+	KT_EXPECT(t, pte_pfn(old) == pfn, "entry %lx", old);
+	KT_EXPECT(t, pmap_range_np(&pm, 0, 0, 1ull << 39, 0, 0, 0) == 0, "unmap");
+	pmap_root_destroy(&root);
+	pmap_destroy(&pm);
 	frame_free(pfn);
 }

@@ -26,7 +26,7 @@ static void bench_free_pages(void *va, size_t npages)
 	free(va);
 }
 
-static const struct kheap_page_ops bench_ops = { bench_alloc_pages, bench_free_pages };
+static const struct kheap_page_ops bench_ops = { bench_alloc_pages, bench_free_pages, NULL, NULL };
 static void *volatile sink;
 static void *batch[BATCH];
 

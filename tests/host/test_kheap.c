@@ -52,7 +52,7 @@ static void prov_free(void *va, size_t npages)
 	fail_msg("free_pages(%p, %zu): not a run the provider gave", va, npages);
 }
 
-static const struct kheap_page_ops prov_ops = { prov_alloc, prov_free };
+static const struct kheap_page_ops prov_ops = { prov_alloc, prov_free, NULL, NULL };
 
 /* ---- the error hook: records what was caught ---- */
 

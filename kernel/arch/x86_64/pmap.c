@@ -1,127 +1,132 @@
 /*
- * pmap.c - page tables for x86_64 4-level paging. Builds the kernel's address space at
- * boot (direct map with 1 GiB or 2 MiB pages, the image W^X per section with 4 KiB pages,
- * global pages) and maps and unmaps single pages for the rest of the kernel.
- * The kernel half of every PML4 points at the same PDPTs: they are all made here, at
- * boot, so that later address spaces can copy slots 256..511 once.
+ * pmap.c - the kernel's half of the page tables: built once at boot (direct map with 1 GiB
+ * or 2 MiB pages, the image W^X per section, global pages), single kernel pages after that
+ * (kernel stacks and their guards), CR3 loads with PCID tags, and the TLB invalidation every
+ * other pmap file goes through. The kernel half of every PML4 points at PDPTs made here at
+ * boot, so a new root copies slots 256..511 once. The contract: pmap.h.
  */
 #include "pmap.h"
 
 #include "console.h"
 #include "cpu.h"
+#include "layout.h"
 #include "lib/kstring.h"
-#include "mm/frame.h"
-#include "mm/layout.h"
 #include "panic.h"
+#include "percpu.h"
 #include "pmap_internal.h"
-
-#define CR3_NOFLUSH (1ull << 63)
 #include "pte.h"
 
+#define CR3_NOFLUSH (1ull << 63)
 
 extern const char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
 extern const char __data_start[], __data_end[], __ksyms_start[], __ksyms_end[];
 
 static paddr_t kernel_root;
+static struct pmap_table_ops table_ops;
 static bool have_smep, have_smap, have_1g, have_pcid;
-static uint8_t pcid_used[PMAP_NPCID / 8]; /* PCID 0 is the kernel's and the fallback */
 static uint64_t direct_bytes;
+/* The kernel's tables. Lock legend: changed only under klock after boot. */
+static struct spinlock klock = SPINLOCK_INIT("pmap-kernel", RANK_PMAP);
+static struct spinlock pcid_lock = SPINLOCK_INIT("pcid", RANK_PCID);
+static uint8_t pcid_used[PMAP_NPCID / 8]; /* (pcid_lock) PCID 0 is the kernel's and the fallback */
 
 uint64_t *pmap_table_va(paddr_t pa)
 {
 	return phys_to_virt(pa);
 }
 
-static int (*reclaim_hook)(void);
-
-void pmap_set_reclaim_hook(int (*fn)(void))
-{
-	reclaim_hook = fn;
-}
-
 paddr_t pmap_new_table(void)
 {
-	pfn_t pfn = frame_alloc(FRAME_PAGETABLE);
-	for (int i = 0; pfn == FRAME_NONE && reclaim_hook && i < 16 && reclaim_hook() == 0; i++)
-		pfn = frame_alloc(FRAME_PAGETABLE);
-	if (pfn == FRAME_NONE)
-		return 0;
-	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-	return PFN_TO_PA(pfn);
+	paddr_t pa = table_ops.alloc ? table_ops.alloc() : 0;
+	if (pa)
+		memset(pmap_table_va(pa), 0, PAGE_SIZE);
+	return pa;
 }
 
-/* walk - the entry for @va at @stop level, making tables on the way when @create. */
-static uint64_t *walk(paddr_t root, vaddr_t va, unsigned stop, bool create, bool user, int *err)
+void pmap_free_table(paddr_t pa)
 {
-	uint64_t *t = pmap_table_va(root);
+	table_ops.free(pa);
+}
+
+paddr_t pmap_kernel_pml4(void)
+{
+	return kernel_root;
+}
+
+/* kwalk - the kernel entry for @va at @stop level, making tables when @create. klock held. */
+static uint64_t *kwalk(vaddr_t va, unsigned stop, bool create, int *err)
+{
+	uint64_t *t = pmap_table_va(kernel_root);
 	for (unsigned level = PTE_LEVEL_PML4; level > stop; level--) {
 		uint64_t *e = &t[IDX(va, level)];
 		if (pte_is_present(*e) && pte_is_huge(*e)) {
-			*err = -EINVAL;
+			*err = -QE_INVAL;
 			return 0;
 		}
 		if (!pte_is_present(*e)) {
-			paddr_t pa;
-			if (!create || !(pa = pmap_new_table())) {
-				*err = create ? -ENOMEM : 0;
+			paddr_t pa = create ? pmap_new_table() : 0;
+			if (!pa) {
+				*err = create ? -QE_NOMEM : 0;
 				return 0;
 			}
-			KASSERT(pte_make_table(pa, user, e) == 0, "table pa %lx", pa);
-		} else if (user && !pte_is_user(*e)) {
-			/* upper levels let the leaf decide: open this table to user leaves */
-			KASSERT(pte_make_table(pte_pa(*e), true, e) == 0, "entry %lx", *e);
+			if (pte_make_table(pa, false, e) < 0)
+				panic("pmap: table pa %lx out of range", pa);
 		}
 		t = pmap_table_va(pte_pa(*e));
 	}
 	return &t[IDX(va, stop)];
 }
 
-int pmap_enter(paddr_t root_pa, vaddr_t va, paddr_t pa, unsigned prot, bool user, unsigned type)
+int pmap_kenter(vaddr_t va, paddr_t pa, unsigned prot, unsigned type)
 {
 	uint64_t flags, e;
 	int err = 0;
-	if ((va & PAGE_MASK) || pte_prot_flags(prot, user, &flags) < 0)
-		return -EINVAL;
-	if (!user)
-		flags |= PTE_G;
-	if (pte_make_present(pa, flags, type, &e) < 0)
-		return -EINVAL;
-	uint64_t *slot = walk(root_pa, va, PTE_LEVEL_PT, true, user, &err);
-	if (!slot)
-		return err;
-	*slot = e;
-	cpu_invlpg(va);
-	return 0;
+	if ((va & PAGE_MASK) || va < DIRECT_MAP_BASE || pte_prot_flags(prot, false, &flags) < 0 ||
+	    pte_make_present(pa, flags | PTE_G, type, &e) < 0)
+		return -QE_INVAL;
+	spin_lock(&klock);
+	uint64_t *slot = kwalk(va, PTE_LEVEL_PT, true, &err);
+	if (slot) {
+		*slot = e;
+		cpu_invlpg(va);
+	}
+	spin_unlock(&klock);
+	return slot ? 0 : err;
 }
 
-int pmap_set_np(paddr_t root_pa, vaddr_t va, uint64_t entry)
+int pmap_kset_np(vaddr_t va, uint64_t np)
 {
 	int err = 0;
-	if (pte_is_present(entry))
-		return -EINVAL;
-	uint64_t *slot = walk(root_pa, va, PTE_LEVEL_PT, true, va < USER_TOP, &err);
-	if (!slot)
-		return err;
-	*slot = entry;
-	cpu_invlpg(va);
-	return 0;
+	if ((va & PAGE_MASK) || va < DIRECT_MAP_BASE || pte_check(np, PTE_LEVEL_PT) < 0 || pte_is_present(np))
+		return -QE_INVAL;
+	spin_lock(&klock);
+	uint64_t *slot = kwalk(va, PTE_LEVEL_PT, true, &err);
+	if (slot) {
+		*slot = np;
+		cpu_invlpg(va);
+	}
+	spin_unlock(&klock);
+	return slot ? 0 : err;
 }
 
-uint64_t pmap_remove(paddr_t root_pa, vaddr_t va)
+uint64_t pmap_kremove(vaddr_t va)
 {
 	int err = 0;
-	uint64_t *slot = walk(root_pa, va, PTE_LEVEL_PT, false, false, &err);
-	if (!slot)
-		return 0;
-	uint64_t old = *slot;
-	*slot = 0;
-	cpu_invlpg(va);
+	uint64_t old = 0;
+	spin_lock(&klock);
+	uint64_t *slot = kwalk(va, PTE_LEVEL_PT, false, &err);
+	if (slot) {
+		old = *slot;
+		*slot = 0;
+		cpu_invlpg(va);
+	}
+	spin_unlock(&klock);
 	return old;
 }
 
-uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level)
+uint64_t pmap_klookup(vaddr_t va, unsigned *level)
 {
-	uint64_t *t = pmap_table_va(root_pa);
+	uint64_t *t = pmap_table_va(kernel_root);
 	for (unsigned l = PTE_LEVEL_PML4; l >= PTE_LEVEL_PT; l--) {
 		uint64_t e = t[IDX(va, l)];
 		if (l == PTE_LEVEL_PT || !pte_is_present(e) || pte_is_huge(e)) {
@@ -134,29 +139,7 @@ uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level)
 	return 0;
 }
 
-static void free_table(paddr_t pa, unsigned level)
-{
-	uint64_t *t = pmap_table_va(pa);
-	for (unsigned i = 0; i < 512; i++) {
-		if (!pte_is_present(t[i]))
-			continue;
-		if (level == PTE_LEVEL_PT || pte_is_huge(t[i]))
-			panic("pmap_free_user_tables: page %lx still mapped (entry %lx)", pte_pa(t[i]), t[i]);
-		free_table(pte_pa(t[i]), level - 1);
-	}
-	frame_free(PA_TO_PFN(pa));
-}
-
-void pmap_free_user_tables(paddr_t root_pa)
-{
-	uint64_t *root = pmap_table_va(root_pa);
-	for (unsigned i = 0; i < 256; i++) {
-		if (pte_is_present(root[i]))
-			free_table(pte_pa(root[i]), PTE_LEVEL_PDPT);
-		root[i] = 0;
-	}
-	cpu_write_cr3(cpu_read_cr3()); /* user entries are not global: this flushes them */
-}
+/* ---- boot ---- */
 
 /* map_direct - the direct map of [0, top): 1 GiB pages when the CPU has them, else 2 MiB. */
 static void map_direct(paddr_t top)
@@ -166,11 +149,9 @@ static void map_direct(paddr_t top)
 	top = (top + step - 1) & ~(step - 1);
 	for (paddr_t pa = 0; pa < top; pa += step) {
 		int err = 0;
-		uint64_t *slot = walk(kernel_root, DIRECT_MAP_BASE + pa, level, true, false, &err);
-		if (!slot)
-			panic("pmap: no frame for the direct map at pa %lx (err %d)", pa, err);
-		KASSERT(pte_make_huge(pa, PTE_RW | PTE_NX | PTE_G, PTE_TYPE_NORMAL, level, slot) == 0,
-			"pa %lx", pa);
+		uint64_t *slot = kwalk(DIRECT_MAP_BASE + pa, level, true, &err);
+		if (!slot || pte_make_huge(pa, PTE_RW | PTE_NX | PTE_G, PTE_TYPE_NORMAL, level, slot) < 0)
+			panic("pmap: cannot map pa %lx in the direct map (err %d)", pa, err);
 	}
 	direct_bytes = top;
 }
@@ -178,7 +159,7 @@ static void map_direct(paddr_t top)
 static void map_image_range(const char *start, const char *end, unsigned prot)
 {
 	for (vaddr_t va = (vaddr_t)start; va < (vaddr_t)end; va += PAGE_SIZE) {
-		int err = pmap_enter(kernel_root, va, kimage_to_phys((const void *)va), prot, false, PTE_TYPE_NORMAL);
+		int err = pmap_kenter(va, kimage_to_phys((const void *)va), prot, PTE_TYPE_NORMAL);
 		if (err)
 			panic("pmap: mapping the kernel image at %lx failed (%d)", va, err);
 	}
@@ -190,7 +171,7 @@ static void make_kernel_slots(void)
 	static const vaddr_t bases[] = { DIRECT_MAP_BASE, KSTACK_AREA_BASE, KERNEL_VMA };
 	for (unsigned i = 0; i < sizeof bases / sizeof bases[0]; i++) {
 		int err = 0;
-		if (!walk(kernel_root, bases[i], PTE_LEVEL_PDPT, true, false, &err))
+		if (!kwalk(bases[i], PTE_LEVEL_PDPT, true, &err))
 			panic("pmap: no frame for kernel slot %lu", IDX(bases[i], PTE_LEVEL_PML4));
 	}
 }
@@ -206,8 +187,9 @@ static void cpu_features(void)
 	have_pcid = (cpu_cpuid(1, 0).ecx >> 17) & 1;
 }
 
-void pmap_init_kernel(paddr_t ram_top, bool allow_pcid)
+void pmap_init_kernel(paddr_t ram_top, bool allow_pcid, const struct pmap_table_ops *ops)
 {
+	table_ops = *ops;
 	cpu_features();
 	have_pcid = have_pcid && allow_pcid;
 	kernel_root = pmap_new_table();
@@ -231,43 +213,80 @@ void pmap_init_kernel(paddr_t ram_top, bool allow_pcid)
 		have_smap ? "on" : "absent", have_pcid ? "on" : "off");
 }
 
+/* ---- tags, loading, invalidation ---- */
+
 uint16_t pmap_pcid_alloc(void)
 {
-	for (unsigned i = 1; have_pcid && i < PMAP_NPCID; i++) {
+	uint16_t got = 0;
+	spin_lock(&pcid_lock);
+	for (unsigned i = 1; have_pcid && !got && i < PMAP_NPCID; i++) {
 		if (!(pcid_used[i / 8] & (1u << (i % 8)))) {
 			pcid_used[i / 8] |= (uint8_t)(1u << (i % 8));
-			return (uint16_t)i;
+			got = (uint16_t)i;
 		}
 	}
-	return 0;
+	spin_unlock(&pcid_lock);
+	return got;
 }
 
 void pmap_pcid_free(uint16_t pcid)
 {
+	spin_lock(&pcid_lock);
 	if (pcid)
 		pcid_used[pcid / 8] &= (uint8_t) ~(1u << (pcid % 8));
+	spin_unlock(&pcid_lock);
 }
 
-void pmap_switch(paddr_t root, uint16_t pcid, bool flush)
+void pmap_activate(struct pmap_root *r)
 {
+	struct cpu *c = this_cpu();
+	paddr_t root = r ? r->pml4 : kernel_root;
+	uint16_t pcid = r ? r->pcid : 0;
+	bool flush = r && r->tlb_stale;
+	if (r)
+		r->tlb_stale = false;
+	c->active_root = r;
 	if (!have_pcid) {
-		if (cpu_read_cr3() != root)
+		if (cpu_read_cr3() != root || flush)
 			cpu_write_cr3(root);
 		return;
 	}
-	/* PCID 0 is shared (kernel threads, and user threads when the tags ran out): always flush it */
-	if (flush || pcid == 0 || (cpu_read_cr3() & ~0xFFFull) != root || (cpu_read_cr3() & 0xFFF) != pcid)
+	/* PCID 0 is shared (kernel threads, and user threads when tags ran out): always flush it */
+	uint64_t cr3 = cpu_read_cr3();
+	if (flush || pcid == 0 || (cr3 & ~0xFFFull) != root || (cr3 & 0xFFF) != pcid)
 		cpu_write_cr3(root | pcid | (flush || pcid == 0 ? 0 : CR3_NOFLUSH));
+}
+
+/* mark_stale - every root that may cache @va's translation, except the one loaded here. */
+static void mark_stale(struct pmap *pm, struct pmap_root *r, vaddr_t va, struct pmap_root *loaded)
+{
+	if (va < pm->boundary) {
+		for (struct pmap_root *q = pm->roots; q; q = q->next)
+			if (q != loaded)
+				q->tlb_stale = true;
+	} else if (r && r != loaded) {
+		r->tlb_stale = true;
+	}
+}
+
+void pmap_invalidate(struct pmap *pm, struct pmap_root *r, vaddr_t va)
+{
+	struct pmap_root *loaded = this_cpu()->active_root;
+	mark_stale(pm, r, va, loaded);
+	cpu_invlpg(va); /* this CPU, the loaded tag (user entries are never global) */
+}
+
+void pmap_invalidate_range(struct pmap *pm, struct pmap_root *r, vaddr_t start)
+{
+	struct pmap_root *loaded = this_cpu()->active_root;
+	mark_stale(pm, r, start, loaded);
+	if (loaded && loaded->pmap == pm && (start < pm->boundary || loaded == r))
+		cpu_write_cr3(cpu_read_cr3() & ~CR3_NOFLUSH); /* drops the loaded tag's user entries */
 }
 
 bool pmap_has_pcid(void)
 {
 	return have_pcid;
-}
-
-paddr_t pmap_kernel_root(void)
-{
-	return kernel_root;
 }
 
 bool pmap_has_smep(void)

@@ -1,7 +1,31 @@
 /*
- * pmap.h - the only code that writes page tables, CR3 and the TLB (Mach's pmap contract;
- * FreeBSD's sys/vm/pmap.h). Entries are built with pte.h, the one place that knows the
- * bits. Context: thread context, not from interrupt handlers.
+ * pmap.h - the contract of the only code that writes page tables, CR3 and the TLB (Mach's
+ * pmap; FreeBSD's sys/vm/pmap.h). Entries are built and read with pte.h, the one place that
+ * knows their bits; everything else in the kernel changes an entry only through a function
+ * declared here. specs/address-space.md draws the tables; specs/concurrency.md the locks.
+ *
+ * Objects
+ *   struct pmap       one process's page tables for its process space [0, B): the PDPTs of
+ *                     PML4 slots 0 .. B/512 GiB - 1, shared by all its threads, and the list
+ *                     of its threads' roots.
+ *   struct pmap_root  one thread's PML4: process-space slots point at the pmap's PDPTs,
+ *                     thread-space slots [B, USER_SPACE_END) are its own, kernel slots are the
+ *                     kernel's.
+ * A user-space function takes (pmap, root, va): below B it acts on the process's shared
+ * tables and the root may be NULL; at or above B it acts on that root's thread space.
+ *
+ * Rules every function keeps
+ *   - Never sleeps. It takes the pmap's spinlock (RANK_PMAP) itself: callers hold no pmap lock.
+ *   - A page-table page comes from the allocator given to pmap_init_kernel, which must not
+ *     sleep; when there is none the function fails with -QE_NOMEM having changed nothing a
+ *     caller can see (a split may have happened: it keeps the same meaning). The caller,
+ *     which may sleep, reclaims memory and tries again.
+ *   - Every change of a leaf that the CPU may have cached is followed by pmap's own TLB
+ *     invalidation: the running CPU drops the entry at once; the process's other roots are
+ *     marked stale and flush their tag when next loaded (an SMP shootdown goes here).
+ *   - Release callbacks run with the pmap lock held: they must not sleep or take a lock of
+ *     rank <= RANK_PMAP.
+ * Errors: 0 or a negative QE_* code (lib/qerror.h).
  */
 #ifndef QUIRE_ARCH_PMAP_H
 #define QUIRE_ARCH_PMAP_H
@@ -9,84 +33,144 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "arch/x86_64/spinlock.h"
+#include "lib/types.h"
 
 #define PMAP_NPCID 4096
+#define PMAP_USER_SLOTS 256 /* PML4 slots of the user half */
+#define PMAP_SLOT_BYTES (1ull << 39) /* 512 GiB per PML4 slot */
 
-/* pmap_init_kernel - build the kernel's own tables (direct map of [0, @ram_top), W^X image), switch CR3, turn on PGE/SMEP/SMAP (and PCID when the CPU has it and @allow_pcid). Context: boot, once. */
-void pmap_init_kernel(paddr_t ram_top, bool allow_pcid);
+/* Where page-table pages come from (mm's frame allocator). Neither may sleep. */
+struct pmap_table_ops {
+	paddr_t (*alloc)(void);    /* a frame for a table (contents need not be zero), or 0 */
+	void (*free)(paddr_t pa);  /* give a table frame back */
+};
 
-/* pmap_pcid_alloc - a TLB tag for a new address space (1..4095), or 0 (none left, or no PCID: flush on every switch). */
-uint16_t pmap_pcid_alloc(void);
+struct pmap_root;
 
-/* pmap_pcid_free - give a tag back (its stale entries are flushed when it is next used). */
-void pmap_pcid_free(uint16_t pcid);
+/* One process's page tables. Lock legend: (l) the pmap lock, (c) constant after create. */
+struct pmap {
+	struct spinlock lock;
+	vaddr_t boundary;                   /* (c) B */
+	unsigned nslots;                    /* (c) B / 512 GiB */
+	paddr_t pdpt[PMAP_USER_SLOTS];      /* (l) process-space PDPTs (0: none yet) */
+	struct pmap_root *roots;            /* (l) every live root, linked by next */
+	uint64_t ntables;                   /* (l) table pages under process space, PDPTs included */
+	uint64_t all_tables;                /* (l, read lockless) tables of process space and every root */
+};
 
-/* pmap_switch - load @root as the address space, tagged @pcid; @flush drops the tag's cached translations first. */
-void pmap_switch(paddr_t root, uint16_t pcid, bool flush);
+/* One thread's PML4. Lock legend as above; (s) the scheduler's (interrupts off). */
+struct pmap_root {
+	paddr_t pml4;                       /* (c) */
+	uint16_t pcid;                      /* (c) TLB tag, 0: none (flushed at every load) */
+	bool tlb_stale;                     /* (l) tables changed while it was not loaded */
+	uint64_t ntables;                   /* (l) table pages of its thread space, PML4 included */
+	struct pmap *pmap;                  /* (c) */
+	struct pmap_root *next;             /* (l) */
+};
 
-/* pmap_has_pcid - true when address spaces keep their TLB entries across switches. */
-bool pmap_has_pcid(void);
-
-/* pmap_kernel_root - physical address of the kernel PML4 (its upper half is shared by every address space). */
-paddr_t pmap_kernel_root(void);
-
-/*
- * pmap_enter - map the 4 KiB page at @va to @pa in the tables rooted at @root_pa, with
- * protection class @prot (PTE_PROT_*), user access when @user, page type @type.
- * Makes missing page tables. Returns 0, -ENOMEM when no frame is left for a table,
- * -EINVAL for a bad argument or a huge page in the way.
- */
-int pmap_enter(paddr_t root_pa, vaddr_t va, paddr_t pa, unsigned prot, bool user, unsigned type);
-
-/* pmap_remove - unmap @va; returns its old entry (0 when nothing was there). Flushes the TLB entry. */
-uint64_t pmap_remove(paddr_t root_pa, vaddr_t va);
-
-/* pmap_set_np - put the not-present value @entry (pte.h) at @va (making tables); for guard and demand marks. */
-int pmap_set_np(paddr_t root_pa, vaddr_t va, uint64_t entry);
-
-/* pmap_lookup - the leaf entry for @va (a huge-page entry counts), or 0; *level gets PTE_LEVEL_*. */
-uint64_t pmap_lookup(paddr_t root_pa, vaddr_t va, unsigned *level);
-
-/* pmap_free_user_tables - free every page-table page of the user half (slots 0..255); no leaf may still be present. */
-void pmap_free_user_tables(paddr_t root_pa);
-
-/* ---- user ranges (pmap_user.c) ---- */
-#define USER_SPACE_END 0x0000800000000000ull
-
-/* A present or swap leaf leaving a range: free what it holds. */
+/* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock. */
 typedef void (*pmap_release_fn)(uint64_t entry, vaddr_t va, void *ctx);
-/* Called for every page-level slot a visit covers (present or not); it may rewrite *entry. */
-typedef void (*pmap_visit_fn)(uint64_t *entry, vaddr_t va, void *ctx);
 
-/*
- * pmap_range_np - store the not-present value @np (NONE, DEMAND or GUARD) over the user range
- * [start, end): whole aligned 2 MiB / 1 GiB areas (and 512 GiB ones when @allow_top) get one
- * upper-level mark; leaves leaving the range go to @release. Returns 0, -ENOMEM, -EINVAL.
- */
-int pmap_range_np(paddr_t root, vaddr_t start, vaddr_t end, uint64_t np, bool allow_top,
-		  pmap_release_fn release, void *ctx);
+/* ---- the kernel's own address space (pmap.c) ---- */
 
-/* pmap_fault_entry - the page-level entry for @va, splitting upper-level marks on the way (0 or -ENOMEM). */
-int pmap_fault_entry(paddr_t root, vaddr_t va, uint64_t *entry);
+/* pmap_init_kernel - build the kernel's tables (direct map of [0, @ram_top), W^X image),
+ * switch CR3, turn on PGE/SMEP/SMAP (and PCID when the CPU has it and @allow_pcid); table
+ * pages come from @ops from now on. Context: boot, once. */
+void pmap_init_kernel(paddr_t ram_top, bool allow_pcid, const struct pmap_table_ops *ops);
 
-/* pmap_range_protect - give every present page and every mark in the range protection @prot. */
-int pmap_range_protect(paddr_t root, vaddr_t start, vaddr_t end, unsigned prot);
+/* pmap_kenter - map the kernel page @va to @pa (global, supervisor) with protection @prot
+ * (PTE_PROT_*) and page @type; -QE_NOMEM, -QE_INVAL (bad argument, not kernel space). */
+int pmap_kenter(vaddr_t va, paddr_t pa, unsigned prot, unsigned type);
 
-/* pmap_range_visit - call @fn for every page-level slot under existing tables in the range. */
-void pmap_range_visit(paddr_t root, vaddr_t start, vaddr_t end, pmap_visit_fn fn, void *ctx);
+/* pmap_kset_np - store the not-present value @np (a guard mark) at kernel page @va. */
+int pmap_kset_np(vaddr_t va, uint64_t np);
 
-/* pmap_leaf_ptr - the page-level slot for @va under existing tables (no splitting), or NULL. For the page-out path: the caller keeps the TLB right. */
-uint64_t *pmap_leaf_ptr(paddr_t root, vaddr_t va);
+/* pmap_kremove - unmap kernel page @va; returns the old entry (0 when nothing was there). */
+uint64_t pmap_kremove(vaddr_t va);
 
-/* pmap_set_reclaim_hook - called to free a frame (0: one was freed) when a page table finds none. */
-void pmap_set_reclaim_hook(int (*fn)(void));
+/* pmap_klookup - the kernel's leaf entry for @va (a huge page counts) or 0; *@level gets its level. */
+uint64_t pmap_klookup(vaddr_t va, unsigned *level);
 
-/* pmap_has_smep, pmap_has_smap - what the CPU offered and the kernel turned on. */
+/* pmap_activate - load @r's PML4 (NULL: the kernel's), with its tag; a stale root's tag is flushed. Context: the scheduler, interrupts off. */
+void pmap_activate(struct pmap_root *r);
+
+/* pmap_has_pcid, pmap_has_smep, pmap_has_smap - what the CPU offered and the kernel turned on. */
+bool pmap_has_pcid(void);
 bool pmap_has_smep(void);
 bool pmap_has_smap(void);
 
 /* pmap_direct_map_bytes - how much of the physical address space the direct map covers. */
 uint64_t pmap_direct_map_bytes(void);
+
+/* ---- user address spaces (pmap_user.c, pmap_range.c) ---- */
+
+/* pmap_create - an empty pmap for process space [0, @boundary) (a multiple of 512 GiB). */
+int pmap_create(struct pmap *pm, vaddr_t boundary);
+
+/* pmap_destroy - free the process-space PDPTs. Every page of [0, B) was released before
+ * (pmap_range_np with 0) and every root destroyed. */
+void pmap_destroy(struct pmap *pm);
+
+/* pmap_root_create - a PML4 for a new thread of @pm: kernel slots, the process's PDPTs, and
+ * every thread-space slot set to @thread_mark (0, or a demand mark covering 512 GiB each). */
+int pmap_root_create(struct pmap *pm, struct pmap_root *r, uint64_t thread_mark);
+
+/* pmap_root_destroy - free the PML4 and its tag. Its thread space was released before
+ * (pmap_range_np with 0 over [B, USER_SPACE_END)), and it is not loaded on any CPU. */
+void pmap_root_destroy(struct pmap_root *r);
+
+/* pmap_table_pages - page-table pages the process holds (process space and every root); a
+ * snapshot read without the lock. */
+uint64_t pmap_table_pages(struct pmap *pm);
+
+/* pmap_entry - the leaf entry for @va without changing anything: the page-level entry, or
+ * the upper-level entry (a mark, or 0) where no table goes further; *@level (may be NULL)
+ * gets the level it came from. */
+uint64_t pmap_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, unsigned *level);
+
+/* pmap_fault_entry - the page-level entry for @va, splitting upper-level marks on the way
+ * (each split table holds the mark it replaced). 0 and *@entry, or -QE_NOMEM. */
+int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry);
+
+/* pmap_enter - make @va present: @pa with protection @prot (PTE_PROT_*, user) and page
+ * @type, if its page-level entry still equals @expect (a not-present value the caller read).
+ * Makes missing tables. 0, -QE_AGAIN (the entry changed), -QE_NOMEM, -QE_INVAL. */
+int pmap_enter(struct pmap *pm, struct pmap_root *r, vaddr_t va, paddr_t pa, unsigned prot,
+	       unsigned type, uint64_t expect);
+
+/* pmap_replace - set the page-level entry of @va to @new if it equals @old (compare and
+ * swap; @new is any valid leaf: present, swap, transit, ...); invalidates the TLB. false,
+ * changing nothing, when the entry is not @old or no table holds it. */
+bool pmap_replace(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t old, uint64_t new);
+
+/* pmap_test_clear_accessed - atomically clear the A bit of @va's leaf if it maps @pfn;
+ * returns whether it was set. Lockless (it may run under the page-usage lock, which ranks
+ * after the pmap lock): the caller guarantees the leaf's table stays allocated, which holds
+ * while @pfn is tracked by the page-usage manager (tables are freed only after their pages
+ * were released, and a release untracks the frame under that lock first). */
+bool pmap_test_clear_accessed(struct pmap *pm, struct pmap_root *r, vaddr_t va, pfn_t pfn);
+
+/* pmap_leaf_peek - the leaf entry of @va read once, lockless, under the same guarantee as
+ * pmap_test_clear_accessed; 0 when no table holds it. */
+uint64_t pmap_leaf_peek(struct pmap *pm, struct pmap_root *r, vaddr_t va);
+
+/* pmap_range_np - store the not-present value @np (0, a demand or a guard mark) over
+ * [@start, @end) (page-aligned, wholly below B or wholly at/above B): whole aligned 2 MiB /
+ * 1 GiB areas (and 512 GiB ones in thread space) get one upper-level mark; every present,
+ * swap or other non-empty leaf leaving the range goes to @release first. 0, -QE_NOMEM
+ * (tables needed to split an area that is only partly covered), -QE_INVAL. */
+int pmap_range_np(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end, uint64_t np,
+		  pmap_release_fn release, void *ctx);
+
+/* pmap_range_protect - give every present page and every mark in the range protection
+ * @prot. 0, -QE_NOMEM (splitting a mark), -QE_INVAL. */
+int pmap_range_protect(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end,
+		       unsigned prot);
+
+/* pmap_range_count - leaves of [@start, @end) by kind: present (*@present), swap entries
+ * (*@swapped), and marks/none are not counted. For the console's process view. */
+void pmap_range_count(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end,
+		      uint64_t *present, uint64_t *swapped);
 
 #endif

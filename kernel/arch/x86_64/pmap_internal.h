@@ -1,23 +1,56 @@
 /*
- * pmap_internal.h - helpers shared by pmap.c (kernel tables) and pmap_user.c (user ranges).
- * Not for use outside kernel/arch/x86_64/pmap*.c.
+ * pmap_internal.h - what pmap.c (the kernel's tables, activation), pmap_user.c (processes
+ * and their roots) and pmap_range.c (range operations) share. Nothing outside
+ * kernel/arch/x86_64/pmap*.c includes it.
  */
 #ifndef QUIRE_ARCH_PMAP_INTERNAL_H
 #define QUIRE_ARCH_PMAP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "lib/types.h"
+#include "pmap.h"
 
-#define ENOMEM 12
-#define EINVAL 22
 #define IDX(va, level) (((va) >> (12 + 9 * ((level) - 1))) & 511)
 #define LEVEL_SIZE(level) (1ull << (12 + 9 * ((level) - 1)))
 
 /* pmap_table_va - the direct-map address of a page-table page. */
 uint64_t *pmap_table_va(paddr_t pa);
 
-/* pmap_new_table - a zeroed page-table frame, or 0 when none is left. */
+/* pmap_new_table - a zeroed page-table frame from the allocator, or 0 when none is free. */
 paddr_t pmap_new_table(void);
+
+/* pmap_free_table - give a page-table frame back. */
+void pmap_free_table(paddr_t pa);
+
+/* pmap_kernel_pml4 - physical address of the kernel PML4 (its upper half is in every root). */
+paddr_t pmap_kernel_pml4(void);
+
+/* pmap_pcid_alloc - a TLB tag for a new root (1..4095), or 0 (none left, or no PCID). */
+uint16_t pmap_pcid_alloc(void);
+
+/* pmap_pcid_free - give a tag back (its stale entries are flushed when it is next used). */
+void pmap_pcid_free(uint16_t pcid);
+
+/* pmap_invalidate - the leaf of @va (below B: process space; else @r's thread space) changed:
+ * drop it from this CPU's TLB and mark the roots that may cache it stale. pmap lock held. */
+void pmap_invalidate(struct pmap *pm, struct pmap_root *r, vaddr_t va);
+
+/* pmap_invalidate_range - as pmap_invalidate for a whole range (a full flush). */
+void pmap_invalidate_range(struct pmap *pm, struct pmap_root *r, vaddr_t start);
+
+/* pmap_user_top - the table and level a walk of @va starts at: the PDPT of a process-space
+ * slot (made when @create and missing; *@err gets -QE_NOMEM when none is free) or @r's PML4.
+ * Returns 0 when there is no table. pmap lock held. */
+paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool create,
+		      unsigned *level, int *err);
+
+/* pmap_split - replace the upper-level mark at *@e by a table whose 512 entries all hold the
+ * mark; counts the table in @va's half (pmap_count_tables). 0 or -QE_NOMEM. pmap lock held. */
+int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e);
+
+/* pmap_count_tables - @delta table pages in @va's half: the pmap's process space or the root's thread space. */
+void pmap_count_tables(struct pmap *pm, struct pmap_root *r, vaddr_t va, int64_t delta);
 
 #endif

@@ -1,229 +1,287 @@
 /*
- * pmap_user.c - operations on ranges of user address space, where the page-table entries
- * are the record (design brief §3): whole aligned 2 MiB / 1 GiB / 512 GiB areas are marked
- * in the upper-level entry in O(1); a fault inside such a mark splits it one level at a
- * time until it reaches the page. Present leaves leaving a range are handed to a release
- * callback (frames, swap blocks), so this file never decides what a page's memory is.
+ * pmap_user.c - processes' page tables: the pmap (process space, shared by every thread
+ * through its PDPTs) and the roots (one PML4 per thread), walks from either, and the
+ * single-page operations of pmap.h. Marks in upper-level entries are split one level at a
+ * time on the way down (pmap_split). Every function takes the pmap lock itself and never
+ * sleeps; the lockless two (A-bit clearing and peeking) rely on the page-usage guarantee
+ * written in pmap.h.
  */
 #include "pmap.h"
 
 #include "cpu.h"
-#include "mm/frame.h"
+#include "layout.h"
 #include "panic.h"
 #include "pmap_internal.h"
 #include "pte.h"
 
-struct range_op {
-	uint64_t np;            /* the value to store (set) */
-	unsigned prot;          /* the protection to apply (protect) */
-	bool user;
-	bool allow_top;         /* may marks go into PML4 entries (thread space) */
-	pmap_release_fn release;
-	void *ctx;
-};
-
-/* One entry's share of a range walk: entry @i covers [ebase, ebase + size); the walk covers [a, e) of it. */
-struct span {
-	unsigned i;
-	vaddr_t ebase, e;
-	bool full;
-};
-
-/* span_at - the entry of the table at @level (mapping from @base) that holds @a, cut at @end. */
-static struct span span_at(vaddr_t a, vaddr_t end, vaddr_t base, unsigned level)
+int pmap_create(struct pmap *pm, vaddr_t boundary)
 {
-	struct span sp;
-	uint64_t size = LEVEL_SIZE(level);
-	sp.i = (unsigned)IDX(a, level);
-	sp.ebase = base + sp.i * size;
-	vaddr_t eend = sp.ebase + size;
-	sp.e = end < eend ? end : eend;
-	sp.full = a == sp.ebase && sp.e == eend;
-	return sp;
+	if (boundary % PMAP_SLOT_BYTES || boundary == 0 || boundary > USER_SPACE_END)
+		return -QE_INVAL;
+	spin_init(&pm->lock, "pmap", RANK_PMAP);
+	pm->boundary = boundary;
+	pm->nslots = (unsigned)(boundary / PMAP_SLOT_BYTES);
+	for (unsigned s = 0; s < PMAP_USER_SLOTS; s++)
+		pm->pdpt[s] = 0;
+	pm->roots = 0;
+	pm->ntables = 0;
+	pm->all_tables = 0;
+	return 0;
 }
 
-static void flush_all(void)
+void pmap_destroy(struct pmap *pm)
 {
-	cpu_write_cr3(cpu_read_cr3()); /* user entries are never global */
+	spin_lock(&pm->lock);
+	KASSERT(!pm->roots, "pmap_destroy: root %lx still alive", pm->roots->pml4);
+	for (unsigned s = 0; s < pm->nslots; s++) {
+		if (!pm->pdpt[s])
+			continue;
+		uint64_t *t = pmap_table_va(pm->pdpt[s]);
+		for (unsigned i = 0; i < 512; i++)
+			if (t[i])
+				panic("pmap_destroy: slot %u entry %u still holds %lx", s, i, t[i]);
+		pmap_free_table(pm->pdpt[s]);
+		pm->pdpt[s] = 0;
+		pmap_count_tables(pm, 0, 0, -1);
+	}
+	KASSERT(pm->ntables == 0, "pmap_destroy: %lu table pages unaccounted for", pm->ntables);
+	spin_unlock(&pm->lock);
 }
 
-/* split - replace the upper-level mark at *e by a table whose entries all hold that mark. */
-static int split(uint64_t *e, unsigned level)
+int pmap_root_create(struct pmap *pm, struct pmap_root *r, uint64_t thread_mark)
+{
+	if (pte_is_present(thread_mark) || pte_check(thread_mark, PTE_LEVEL_PML4) < 0)
+		return -QE_INVAL;
+	paddr_t pml4 = pmap_new_table();
+	if (!pml4)
+		return -QE_NOMEM;
+	uint64_t *t = pmap_table_va(pml4), *k = pmap_table_va(pmap_kernel_pml4());
+	for (unsigned i = PMAP_USER_SLOTS; i < 512; i++)
+		t[i] = k[i];
+	r->pml4 = pml4;
+	r->pcid = pmap_pcid_alloc();
+	r->tlb_stale = true; /* the tag may still hold translations of its last owner */
+	r->ntables = 1;
+	r->pmap = pm;
+	spin_lock(&pm->lock);
+	for (unsigned s = 0; s < pm->nslots; s++)
+		if (pm->pdpt[s] && pte_make_table(pm->pdpt[s], true, &t[s]) < 0)
+			panic("pmap: PDPT %lx out of range", pm->pdpt[s]);
+	for (unsigned s = pm->nslots; s < PMAP_USER_SLOTS; s++)
+		t[s] = thread_mark; /* 512 GiB per entry, O(1) each */
+	r->next = pm->roots;
+	pm->roots = r;
+	pm->all_tables++;
+	spin_unlock(&pm->lock);
+	return 0;
+}
+
+void pmap_root_destroy(struct pmap_root *r)
+{
+	struct pmap *pm = r->pmap;
+	spin_lock(&pm->lock);
+	uint64_t *t = pmap_table_va(r->pml4);
+	for (unsigned s = pm->nslots; s < PMAP_USER_SLOTS; s++)
+		if (pte_is_present(t[s]))
+			panic("pmap_root_destroy: thread slot %u still holds table %lx", s, pte_pa(t[s]));
+	for (struct pmap_root **pp = &pm->roots; *pp; pp = &(*pp)->next) {
+		if (*pp == r) {
+			*pp = r->next;
+			break;
+		}
+	}
+	pm->all_tables -= r->ntables;
+	spin_unlock(&pm->lock);
+	KASSERT(r->ntables == 1, "pmap_root_destroy: %lu thread-space tables left", r->ntables - 1);
+	pmap_free_table(r->pml4);
+	pmap_pcid_free(r->pcid);
+	r->pml4 = 0;
+	r->ntables = 0;
+}
+
+uint64_t pmap_table_pages(struct pmap *pm)
+{
+	return __atomic_load_n(&pm->all_tables, __ATOMIC_RELAXED);
+}
+
+void pmap_count_tables(struct pmap *pm, struct pmap_root *r, vaddr_t va, int64_t delta)
+{
+	if (va < pm->boundary)
+		pm->ntables += (uint64_t)delta;
+	else
+		r->ntables += (uint64_t)delta;
+	__atomic_store_n(&pm->all_tables, pm->all_tables + (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+/* add_pdpt - a new process-space PDPT for slot @s, put into every root. */
+static int add_pdpt(struct pmap *pm, unsigned s)
 {
 	paddr_t pa = pmap_new_table();
 	if (!pa)
-		return -ENOMEM;
+		return -QE_NOMEM;
+	pm->pdpt[s] = pa;
+	pmap_count_tables(pm, 0, 0, 1);
+	for (struct pmap_root *q = pm->roots; q; q = q->next)
+		if (pte_make_table(pa, true, &pmap_table_va(q->pml4)[s]) < 0)
+			panic("pmap: PDPT %lx out of range", pa);
+	return 0;
+}
+
+paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool create, unsigned *level,
+		      int *err)
+{
+	if (va >= pm->boundary) {
+		*level = PTE_LEVEL_PML4;
+		return r ? r->pml4 : 0;
+	}
+	unsigned s = (unsigned)(va / PMAP_SLOT_BYTES);
+	*level = PTE_LEVEL_PDPT;
+	if (!pm->pdpt[s] && create && (*err = add_pdpt(pm, s)) < 0)
+		return 0;
+	return pm->pdpt[s];
+}
+
+int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e)
+{
+	paddr_t pa = pmap_new_table();
+	if (!pa)
+		return -QE_NOMEM;
 	uint64_t *t = pmap_table_va(pa);
 	for (int i = 0; i < 512; i++)
 		t[i] = *e;
-	(void)level;
-	KASSERT(pte_make_table(pa, true, e) == 0, "table %lx", pa);
+	if (pte_make_table(pa, true, e) < 0)
+		panic("pmap: table %lx out of range", pa);
+	pmap_count_tables(pm, r, va, 1);
 	return 0;
 }
 
-/* release_tree - hand every present leaf under the table at @pa to the callback, free the tables. */
-static void release_tree(paddr_t pa, unsigned level, vaddr_t base, const struct range_op *op)
+/*
+ * leaf_slot - the page-level slot of @va. @split: replace marks by tables on the way (else
+ * stop at a mark, returning NULL and the mark in *@upper); @make: make tables where there
+ * is nothing (0 entries). *@err: -QE_NOMEM when a table was needed and none was free.
+ */
+static uint64_t *leaf_slot(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool split, bool make,
+			   uint64_t *upper, int *err)
 {
-	uint64_t *t = pmap_table_va(pa);
-	for (unsigned i = 0; i < 512; i++) {
-		vaddr_t va = base + i * LEVEL_SIZE(level);
-		uint64_t e = t[i];
-		if (level == PTE_LEVEL_PT) {
-			if (e && op->release)
-				op->release(e, va, op->ctx);
-		} else if (pte_is_present(e)) {
-			release_tree(pte_pa(e), level - 1, va, op);
-		}
-	}
-	frame_free(PA_TO_PFN(pa));
-}
-
-static int set_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-		     const struct range_op *op)
-{
-	uint64_t *t = pmap_table_va(table);
-	for (vaddr_t a = start; a < end;) {
-		struct span sp = span_at(a, end, base, level);
-		unsigned i = sp.i;
-		vaddr_t ebase = sp.ebase, e = sp.e;
-		bool full = sp.full;
-		if (level == PTE_LEVEL_PT) {
-			if (t[i] && op->release)
-				op->release(t[i], ebase, op->ctx);
-			t[i] = op->np;
-			cpu_invlpg(ebase);
-		} else if (full && (level < PTE_LEVEL_PML4 || op->allow_top) && pte_check(op->np, level) == 0) {
-			if (pte_is_present(t[i]))
-				release_tree(pte_pa(t[i]), level - 1, ebase, op);
-			t[i] = op->np;
-		} else if (t[i] != op->np || pte_is_present(t[i])) {
-			if (!pte_is_present(t[i]) && split(&t[i], level) < 0)
-				return -ENOMEM;
-			if (pte_is_huge(t[i]))
-				return -EINVAL;
-			int err = set_range(pte_pa(t[i]), level - 1, ebase, a, e, op);
-			if (err)
-				return err;
-		}
-		a = e;
-	}
-	return 0;
-}
-
-int pmap_range_np(paddr_t root, vaddr_t start, vaddr_t end, uint64_t np, bool allow_top,
-		  pmap_release_fn release, void *ctx)
-{
-	if (pte_is_present(np) || pte_check(np, PTE_LEVEL_PT) < 0 || (start | end) & PAGE_MASK ||
-	    start >= end || end > USER_SPACE_END)
-		return -EINVAL;
-	struct range_op op = { .np = np, .allow_top = allow_top, .release = release, .ctx = ctx };
-	int err = set_range(root, PTE_LEVEL_PML4, 0, start, end, &op);
-	flush_all();
-	return err;
-}
-
-int pmap_fault_entry(paddr_t root, vaddr_t va, uint64_t *entry)
-{
-	uint64_t *t = pmap_table_va(root);
-	for (unsigned level = PTE_LEVEL_PML4; level > PTE_LEVEL_PT; level--) {
+	unsigned level;
+	*upper = 0;
+	paddr_t top = pmap_user_top(pm, r, va, split || make, &level, err);
+	if (!top)
+		return 0;
+	uint64_t *t = pmap_table_va(top);
+	for (; level > PTE_LEVEL_PT; level--) {
 		uint64_t *e = &t[IDX(va, level)];
+		if (pte_is_present(*e) && pte_is_huge(*e))
+			panic("pmap: huge user page at %lx (entry %lx)", va, *e);
 		if (!pte_is_present(*e)) {
-			if (pte_np_kind(*e, level) == PTE_NP_NONE) {
-				*entry = *e;
+			bool mark = *e != 0;
+			if ((mark && !split) || (!mark && !make)) {
+				*upper = *e;
 				return 0;
 			}
-			if (split(e, level) < 0)
-				return -ENOMEM;
-		} else if (pte_is_huge(*e)) {
-			*entry = *e;
-			return 0;
+			if ((*err = pmap_split(pm, r, va, e)) < 0)
+				return 0;
 		}
 		t = pmap_table_va(pte_pa(*e));
 	}
-	*entry = t[IDX(va, PTE_LEVEL_PT)];
-	return 0;
+	return &t[IDX(va, PTE_LEVEL_PT)];
 }
 
-/* reprot - @e with protection @prot (present: flags rebuilt, A/D kept; not present: prot bits). */
-static int reprot(uint64_t *e, unsigned level, unsigned prot, bool user)
+uint64_t pmap_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, unsigned *level)
 {
-	if (pte_is_present(*e)) {
-		uint64_t flags;
-		if (level != PTE_LEVEL_PT || pte_prot_flags(prot, user, &flags) < 0)
-			return -EINVAL;
-		flags |= *e & (PTE_A | PTE_D);
-		return pte_make_present(pte_pa(*e), flags, pte_type(*e), e) < 0 ? -EINVAL : 0;
+	unsigned lv;
+	int err = 0;
+	spin_lock(&pm->lock);
+	paddr_t top = pmap_user_top(pm, r, va, false, &lv, &err);
+	uint64_t e = 0;
+	for (uint64_t *t = top ? pmap_table_va(top) : 0; t; lv--) {
+		e = t[IDX(va, lv)];
+		if (lv == PTE_LEVEL_PT || !pte_is_present(e))
+			break;
+		t = pmap_table_va(pte_pa(e));
 	}
-	int kind = pte_np_kind(*e, level);
-	if (kind == PTE_NP_NONE || kind == PTE_NP_GUARD)
-		return 0; /* nothing to protect: a touch stays an error */
-	if (kind == PTE_NP_INVALID)
-		return -EINVAL;
-	*e = (*e & ~((uint64_t)3 << 1)) | ((uint64_t)prot << 1);
-	return 0;
+	spin_unlock(&pm->lock);
+	if (level)
+		*level = lv;
+	return e;
 }
 
-static int protect_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-			 const struct range_op *op)
+int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry)
 {
-	uint64_t *t = pmap_table_va(table);
-	for (vaddr_t a = start; a < end;) {
-		struct span sp = span_at(a, end, base, level);
-		unsigned i = sp.i;
-		vaddr_t ebase = sp.ebase, e = sp.e;
-		bool full = sp.full;
-		int err = 0;
-		if (level == PTE_LEVEL_PT || (!pte_is_present(t[i]) && (full || pte_np_kind(t[i], level) == PTE_NP_NONE)))
-			err = reprot(&t[i], level, op->prot, op->user);
-		else if (!pte_is_present(t[i]) && (err = split(&t[i], level)) == 0)
-			err = protect_range(pte_pa(t[i]), level - 1, ebase, a, e, op);
-		else if (pte_is_present(t[i]))
-			err = pte_is_huge(t[i]) ? -EINVAL : protect_range(pte_pa(t[i]), level - 1, ebase, a, e, op);
-		if (err)
-			return err;
-		a = e;
-	}
-	return 0;
-}
-
-int pmap_range_protect(paddr_t root, vaddr_t start, vaddr_t end, unsigned prot)
-{
-	if ((start | end) & PAGE_MASK || start >= end || end > USER_SPACE_END || prot > PTE_PROT_RX)
-		return -EINVAL;
-	struct range_op op = { .prot = prot, .user = true };
-	int err = protect_range(root, PTE_LEVEL_PML4, 0, start, end, &op);
-	flush_all();
+	int err = 0;
+	uint64_t upper;
+	spin_lock(&pm->lock);
+	uint64_t *slot = leaf_slot(pm, r, va, true, false, &upper, &err);
+	*entry = slot ? *slot : upper;
+	spin_unlock(&pm->lock);
 	return err;
 }
 
-static void visit(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-		  pmap_visit_fn fn, void *ctx)
+int pmap_enter(struct pmap *pm, struct pmap_root *r, vaddr_t va, paddr_t pa, unsigned prot,
+	       unsigned type, uint64_t expect)
 {
-	uint64_t *t = pmap_table_va(table);
-	for (vaddr_t a = start; a < end;) {
-		struct span sp = span_at(a, end, base, level);
-		if (level == PTE_LEVEL_PT)
-			fn(&t[sp.i], sp.ebase, ctx);
-		else if (pte_is_present(t[sp.i]) && !pte_is_huge(t[sp.i]))
-			visit(pte_pa(t[sp.i]), level - 1, sp.ebase, a, sp.e, fn, ctx);
-		a = sp.e;
-	}
+	uint64_t flags, e, upper;
+	int err = 0;
+	if ((va & PAGE_MASK) || va >= USER_SPACE_END || (va >= pm->boundary && !r) ||
+	    pte_prot_flags(prot, true, &flags) < 0 || pte_make_present(pa, flags, type, &e) < 0 ||
+	    pte_is_present(expect))
+		return -QE_INVAL;
+	spin_lock(&pm->lock);
+	uint64_t *slot = leaf_slot(pm, r, va, true, true, &upper, &err);
+	if (slot && *slot != expect)
+		err = -QE_AGAIN;
+	else if (slot)
+		*slot = e; /* it was not present: no translation to invalidate */
+	spin_unlock(&pm->lock);
+	return err;
 }
 
-void pmap_range_visit(paddr_t root, vaddr_t start, vaddr_t end, pmap_visit_fn fn, void *ctx)
+bool pmap_replace(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t old, uint64_t new)
 {
-	if (start < end && end <= USER_SPACE_END)
-		visit(root, PTE_LEVEL_PML4, 0, start, end, fn, ctx);
+	uint64_t upper;
+	int err = 0;
+	if (pte_check(new, PTE_LEVEL_PT) < 0)
+		return false;
+	spin_lock(&pm->lock);
+	uint64_t *slot = leaf_slot(pm, r, va, false, false, &upper, &err);
+	bool ok = slot && __atomic_compare_exchange_n(slot, &old, new, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	if (ok && pte_is_present(old))
+		pmap_invalidate(pm, r, va);
+	spin_unlock(&pm->lock);
+	return ok;
 }
 
-uint64_t *pmap_leaf_ptr(paddr_t root, vaddr_t va)
+/* peek_slot - the page-level slot of @va under existing tables, read without the lock. */
+static uint64_t *peek_slot(struct pmap *pm, struct pmap_root *r, vaddr_t va)
 {
-	uint64_t *t = pmap_table_va(root);
-	for (unsigned level = PTE_LEVEL_PML4; level > PTE_LEVEL_PT; level--) {
-		uint64_t e = t[IDX(va, level)];
+	paddr_t top = va < pm->boundary ? pm->pdpt[va / PMAP_SLOT_BYTES] : (r ? r->pml4 : 0);
+	unsigned level = va < pm->boundary ? PTE_LEVEL_PDPT : PTE_LEVEL_PML4;
+	if (!top)
+		return 0;
+	uint64_t *t = pmap_table_va(top);
+	for (; level > PTE_LEVEL_PT; level--) {
+		uint64_t e = __atomic_load_n(&t[IDX(va, level)], __ATOMIC_ACQUIRE);
 		if (!pte_is_present(e) || pte_is_huge(e))
 			return 0;
 		t = pmap_table_va(pte_pa(e));
 	}
 	return &t[IDX(va, PTE_LEVEL_PT)];
+}
+
+bool pmap_test_clear_accessed(struct pmap *pm, struct pmap_root *r, vaddr_t va, pfn_t pfn)
+{
+	uint64_t *slot = peek_slot(pm, r, va);
+	uint64_t e = slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
+	if (!pte_is_present(e) || pte_pfn(e) != pfn || !pte_is_accessed(e))
+		return false;
+	__atomic_fetch_and(slot, ~PTE_A, __ATOMIC_ACQ_REL);
+	/* no shootdown: a translation still cached only hides one access from the policy */
+	cpu_invlpg(va);
+	return true;
+}
+
+uint64_t pmap_leaf_peek(struct pmap *pm, struct pmap_root *r, vaddr_t va)
+{
+	uint64_t *slot = peek_slot(pm, r, va);
+	return slot ? __atomic_load_n(slot, __ATOMIC_ACQUIRE) : 0;
 }

@@ -10,10 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mm/types.h"
+#include "lib/qerror.h"
+#include "lib/types.h"
 
-#define PTE_EINVAL (-22) /* reserved type/prot/kind, misaligned address, bad flags/level */
-#define PTE_ERANGE (-34) /* physical address or swap block too large */
+#define PTE_EINVAL (-QE_INVAL) /* reserved type/prot/kind, misaligned address, bad flags/level */
+#define PTE_ERANGE (-QE_RANGE) /* physical address or swap block too large */
 
 /* Page-table levels: the entry at level L maps 4 KiB << (9 * (L - 1)). */
 #define PTE_LEVEL_PT 1   /* PTE: 4 KiB page */
@@ -246,6 +247,21 @@ static inline uint64_t pte_set_dirty(uint64_t e) { return pte_hw_change(e, PTE_D
 /* pte_clear_dirty - @e with D clear; a not-present entry is returned unchanged. */
 static inline uint64_t pte_clear_dirty(uint64_t e) { return pte_hw_change(e, 0, PTE_D); }
 
+/* pte_with_type - the present entry @e with page type @type (A, D and the rest kept); a
+ * not-present entry or a reserved @type gives @e unchanged. */
+static inline uint64_t pte_with_type(uint64_t e, unsigned type)
+{
+	if (!pte_is_present(e) || type >= PTE_TYPE_COUNT)
+		return e;
+	return (e & ~PTE_TYPE_MASK) | ((uint64_t)type << PTE_TYPE_SHIFT);
+}
+
+/* pte_allows - the present user entry @e lets an access with @write / @fetch through. */
+static inline bool pte_allows(uint64_t e, bool write, bool fetch)
+{
+	return pte_is_present(e) && pte_is_user(e) && (!write || pte_is_writable(e)) && (!fetch || !pte_is_nx(e));
+}
+
 /* pte_present_prot - the protection class of a present leaf (what swap-out keeps). */
 static inline unsigned pte_present_prot(uint64_t e)
 {
@@ -328,6 +344,18 @@ static inline unsigned pte_np_prot(uint64_t e)
 	if (pte_is_present(e))
 		return PTE_PROT_INVALID;
 	return (unsigned)((e >> 1) & PTE_NP_PROT_MASK);
+}
+
+/* pte_np_set_prot - give the not-present entry *@e (demand, file or swap) protection @prot;
+ * PTE_EINVAL for another kind or a bad @prot (*@e unchanged). */
+static inline int pte_np_set_prot(uint64_t *e, unsigned prot)
+{
+	uint64_t n = *e >> PTE_NP_KIND_SHIFT;
+	if (pte_is_present(*e) || prot >= PTE_PROT_INVALID || n == PTE_NP_NONE || n == PTE_NP_GUARD ||
+	    n == PTE_NP_TRANSIT || (n > PTE_NP_TRANSIT && n < PTE_SWAP_FIRST))
+		return PTE_EINVAL;
+	*e = pte_np_encode(n, prot);
+	return 0;
 }
 
 /* pte_swap_block - the swap block of a page-level swap entry; PTE_SWAP_NONE otherwise. */

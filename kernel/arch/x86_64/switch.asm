@@ -7,6 +7,7 @@ global switch_context
 global thread_trampoline
 global enter_user
 switch_context:                 ; void switch_context(uint64_t *old_rsp, uint64_t new_rsp)
+    pushfq                      ; rflags: each thread keeps its own AC (SMAP) and IF
     push rbp
     push rbx
     push r12
@@ -21,10 +22,12 @@ switch_context:                 ; void switch_context(uint64_t *old_rsp, uint64_
     pop r12
     pop rbx
     pop rbp
+    popfq
     ret
 
-; A new thread's stack holds: six zero registers, then thread_trampoline, then the start
-; function. The trampoline calls the start function with interrupts enabled.
+; A new thread's stack holds: six zero registers, its rflags (0x2: interrupts off, AC clear),
+; then thread_trampoline, then the start function. The trampoline calls the start function
+; with interrupts enabled.
 extern sched_thread_started
 thread_trampoline:
     call sched_thread_started

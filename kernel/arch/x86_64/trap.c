@@ -6,12 +6,16 @@
  */
 #include "trap.h"
 
+#include "backtrace.h"
 #include "console.h"
 #include "cpu.h"
 #include "gdt.h"
-#include "mm/kstack.h"
+#include "layout.h"
 #include "panic.h"
+#include "percpu.h"
 #include "pic.h"
+#include "pmap.h"
+#include "power.h"
 
 struct idt_gate {
 	uint16_t off_lo, sel;
@@ -27,7 +31,6 @@ static irq_handler_fn irq_handlers[16];
 static void (*user_fault_handler)(struct trap_frame *tf);
 #define RFLAGS_IF (1ull << 9)
 
-static struct ktrap_catch *armed_catch;
 static int (*kernel_pf_hook)(struct trap_frame *tf);
 static void (*return_to_user_hook)(void);
 
@@ -95,28 +98,22 @@ void trap_set_user_fault_handler(void (*fn)(struct trap_frame *tf))
 	user_fault_handler = fn;
 }
 
-void ktrap_catch_arm(struct ktrap_catch *c)
-{
-	armed_catch = c;
-}
-
-void ktrap_catch_disarm(void)
-{
-	armed_catch = 0;
-}
-
 int ktrap_call_catching(void (*fn)(void *), void *arg, struct ktrap_catch *c)
 {
+	struct pcb *pcb = pcb_current();
+	struct ktrap_catch *outer = pcb->onfault;
 	uint64_t flags = cpu_irq_save();
 	cpu_irq_restore(flags);
+	c->spin_depth = this_cpu()->spin_depth;
 	if (kjmp_set(&c->jmp)) {
 		/* we left the trap handler without iretq: interrupts are still off */
+		pcb_current()->onfault = outer;
 		cpu_irq_restore(flags);
 		return (int)c->vector + 1;
 	}
-	ktrap_catch_arm(c);
+	pcb->onfault = c; /* this thread's: another thread's fault or copy cannot see it */
 	fn(arg);
-	ktrap_catch_disarm();
+	pcb->onfault = outer;
 	return 0;
 }
 
@@ -142,29 +139,45 @@ static void irq_dispatch(struct trap_frame *tf)
 	pic_eoi(irq);
 }
 
+void trap_panic(struct trap_frame *tf)
+{
+	panic_begin();
+	kprintf("\nPANIC: unexpected exception %s in kernel mode at %016lx\n", trap_vector_name(tf->vector),
+		tf->rip);
+	trap_dump(tf);
+	backtrace_print_trap(tf->rip, tf->rsp, tf->rbp);
+	machine_exit(EXIT_PANIC);
+}
+
 static void kernel_exception(struct trap_frame *tf)
 {
+	struct pcb *pcb = pcb_current();
 	if (tf->vector == VEC_PF && kernel_pf_hook && kernel_pf_hook(tf))
 		return;
-	if (armed_catch && tf->vector != VEC_DF && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
-		struct ktrap_catch *c = armed_catch;
-		armed_catch = 0;
+	if (pcb && pcb->onfault && tf->vector != VEC_DF && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
+		struct ktrap_catch *c = pcb->onfault;
+		pcb->onfault = 0;
 		c->vector = tf->vector;
 		c->error = tf->error;
 		c->cr2 = cpu_read_cr2();
 		c->rip = tf->rip;
+		this_cpu()->spin_depth = c->spin_depth; /* a lock taken inside the caught code is abandoned */
 		kjmp_go(&c->jmp, (int)tf->vector + 1);
 	}
-	if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && kstack_is_guard(cpu_read_cr2()))
+	if ((tf->vector == VEC_PF || tf->vector == VEC_DF) && layout_is_kstack_guard(cpu_read_cr2()))
 		panic("kernel stack overflow: %s touched the guard page at %016lx (rip %016lx)",
 		      trap_vector_name(tf->vector), cpu_read_cr2(), tf->rip);
-	panic_trap(tf);
+	trap_panic(tf);
 }
 
 void trap_dispatch(struct trap_frame *tf)
 {
+	if (pmap_has_smap())
+		cpu_clac(); /* the trapped code may have been inside a checked copy: SMAP back on */
 	if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
+		this_cpu()->irq_depth++;
 		irq_dispatch(tf);
+		this_cpu()->irq_depth--;
 		if ((tf->cs & 3) == 3 && return_to_user_hook)
 			return_to_user_hook();
 		return;

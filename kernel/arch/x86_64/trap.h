@@ -37,19 +37,18 @@ int kjmp_set(struct kjmp_buf *b) __attribute__((returns_twice));
 /* kjmp_go - resume at @b's kjmp_set, making it return @val (0 becomes 1). */
 void kjmp_go(struct kjmp_buf *b, int val) __attribute__((noreturn));
 
-/* A catch point: a kernel-mode exception while armed resumes at kjmp_set with vector + 1. */
+/* A catch point: a kernel-mode exception of the thread that armed it resumes at kjmp_set
+ * with vector + 1. It lives in the thread's pcb (percpu.h), so a thread that sleeps while one
+ * is armed (a checked copy waiting for a page from swap) keeps its own. */
 struct ktrap_catch {
 	struct kjmp_buf jmp;
 	uint64_t vector, error, cr2, rip;
+	unsigned spin_depth; /* spinlocks held when it was armed */
 };
 
-/* ktrap_catch_arm - arm @c (one at a time); the caller has just done kjmp_set(&c->jmp). */
-void ktrap_catch_arm(struct ktrap_catch *c);
-/* ktrap_catch_disarm - disarm the current catch point. */
-void ktrap_catch_disarm(void);
-
-/* ktrap_call_catching - run @fn(@arg) with @c armed; returns 0, or the vector + 1 of the
- * kernel-mode exception that stopped it (details in @c). For tests and checked copies. */
+/* ktrap_call_catching - run @fn(@arg) with @c armed in the calling thread (an outer catch
+ * point is kept and re-armed after); returns 0, or the vector + 1 of the kernel-mode
+ * exception that stopped it (details in @c). For tests and checked copies. */
 int ktrap_call_catching(void (*fn)(void *), void *arg, struct ktrap_catch *c);
 
 typedef void (*irq_handler_fn)(struct trap_frame *tf);
@@ -66,6 +65,8 @@ void trap_set_kernel_pf_hook(int (*fn)(struct trap_frame *tf));
 void trap_set_return_to_user_hook(void (*fn)(void));
 /* trap_vector_name - short name of an exception vector ("#PF"). */
 const char *trap_vector_name(uint64_t vector);
+/* trap_panic - panic for an unexpected exception in kernel mode: registers and a backtrace. */
+void trap_panic(struct trap_frame *tf) __attribute__((noreturn));
 /* trap_dump - print the frame's registers (and CR2) on the console. */
 void trap_dump(const struct trap_frame *tf);
 /* trap_dispatch - called by isr.asm for every vector. */

@@ -5,12 +5,11 @@
 
 #include <stdarg.h>
 
-#include "arch/x86_64/backtrace.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/power.h"
-#include "arch/x86_64/trap.h"
+#include "backtrace.h"
 #include "console.h"
+#include "cpu.h"
 #include "lib/kfmt.h"
+#include "power.h"
 
 static int panicking;
 
@@ -20,7 +19,7 @@ static void panic_sink(void *ctx, const char *s, size_t n)
 	console_write(s, n);
 }
 
-static void panic_enter(void)
+void panic_begin(void)
 {
 	cpu_irq_disable();
 	if (panicking++) {
@@ -31,7 +30,7 @@ static void panic_enter(void)
 
 void panic(const char *fmt, ...)
 {
-	panic_enter();
+	panic_begin();
 	kprintf("\nPANIC: ");
 	va_list ap;
 	va_start(ap, fmt);
@@ -39,15 +38,5 @@ void panic(const char *fmt, ...)
 	va_end(ap);
 	kprintf("\n");
 	backtrace_here();
-	machine_exit(EXIT_PANIC);
-}
-
-void panic_trap(struct trap_frame *tf)
-{
-	panic_enter();
-	kprintf("\nPANIC: unexpected exception %s in kernel mode at %016lx\n",
-		trap_vector_name(tf->vector), tf->rip);
-	trap_dump(tf);
-	backtrace_print_trap(tf->rip, tf->rsp, tf->rbp);
 	machine_exit(EXIT_PANIC);
 }

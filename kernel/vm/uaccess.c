@@ -1,17 +1,19 @@
 /*
- * uaccess.c - checked copies between kernel and user memory (see uaccess.h).
+ * uaccess.c - checked copies between kernel and user memory (see uaccess.h). The "a copy is
+ * running" flag and the catch point live in the calling thread's pcb: a copy that sleeps in
+ * the middle (a page coming back from swap) keeps its own state while other threads copy.
  */
-#include "proc/uaccess.h"
+#include "vm/uaccess.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/percpu.h"
 #include "arch/x86_64/trap.h"
 #include "lib/kstring.h"
-#include "proc/abi.h"
+#include "lib/qerror.h"
+#include "sched/sched.h"
 
-#define USER_LOW 0x1000ull             /* the NULL page is never a valid user address */
-#define USER_END 0x0000800000000000ull /* end of the canonical lower half */
-
-static bool active;
+#define USER_LOW 0x1000ull /* the NULL page is never a valid user address */
 
 struct copy {
 	void *dst;
@@ -27,27 +29,24 @@ static void do_copy(void *arg)
 
 int uaccess_check(uint64_t uaddr, size_t len)
 {
-	if (uaddr < USER_LOW || uaddr >= USER_END)
+	if (uaddr < USER_LOW || uaddr >= USER_SPACE_END)
 		return -QE_FAULT;
-	if (len > USER_END - uaddr) /* also catches uaddr + len wrapping */
+	if (len > USER_SPACE_END - uaddr) /* also catches uaddr + len wrapping */
 		return -QE_FAULT;
 	return 0;
-}
-
-bool uaccess_active(void)
-{
-	return active;
 }
 
 static int checked_copy(void *dst, const void *src, size_t len)
 {
 	struct copy c = { dst, src, len };
 	struct ktrap_catch k;
-	active = true;
+	struct pcb *pcb = pcb_current();
+	might_sleep("a checked user copy"); /* a page may have to come back from swap */
+	pcb->uaccess = true;
 	cpu_stac();
 	int r = ktrap_call_catching(do_copy, &c, &k);
 	cpu_clac();
-	active = false;
+	pcb->uaccess = false;
 	return r ? -QE_FAULT : 0;
 }
 

@@ -4,26 +4,28 @@
  * sleepers. A dead thread is handed to the reaper right after the switch away from it,
  * when its kernel stack is no longer in use.
  * Keeps: a thread is on at most one queue, through its `next` link; the running thread
- * is on none.
+ * is on none; this_cpu()->current and ->pcb name the running thread and its pcb.
  */
-#include "proc/sched.h"
+#include "sched/sched.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/pmap.h"
+#include "arch/x86_64/spinlock.h"
 #include "arch/x86_64/timer.h"
 #include "console.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "panic.h"
+#include "sched/mutex.h"
 
 void switch_context(uint64_t *old_rsp, uint64_t new_rsp);
 void thread_trampoline(void);
 void sched_thread_started(void);
 
-struct cpu cpu0;
 static struct thread idle_thread;
+static void (*switch_hook)(struct thread *prev, struct thread *next);
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 static struct thread *to_reap;
@@ -41,7 +43,7 @@ uint32_t sched_new_id(void)
 
 struct thread *sched_current(void)
 {
-	return cpu0.current;
+	return this_cpu()->current;
 }
 
 unsigned sched_thread_count(void)
@@ -58,15 +60,43 @@ void sched_init(void)
 {
 	idle_thread.tid = 0;
 	idle_thread.state = TS_RUNNING;
-	idle_thread.pml4 = pmap_kernel_root();
 	kstrlcpy(idle_thread.name, "idle", sizeof idle_thread.name);
 	uint64_t rsp;
 	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
 	idle_thread.kstack_top = (rsp + 0x3FFF) & ~0x3FFFull;
-	cpu0.current = &idle_thread;
-	cpu0.kernel_rsp = idle_thread.kstack_top;
-	cpu_wrmsr(MSR_GS_BASE, (uint64_t)&cpu0);
-	cpu_wrmsr(MSR_KERNEL_GS_BASE, 0);
+	struct cpu *c = this_cpu();
+	idle_thread.pcb = *c->pcb; /* the boot code's state moves into thread 0 */
+	c->current = &idle_thread;
+	c->pcb = &idle_thread.pcb;
+	c->kernel_rsp = idle_thread.kstack_top;
+}
+
+void sched_set_switch_hook(void (*fn)(struct thread *prev, struct thread *next))
+{
+	switch_hook = fn;
+}
+
+uint64_t sched_idle_tsc(void)
+{
+	return this_cpu()->idle_tsc;
+}
+
+/* check_may_switch - another thread may run before the caller goes on: no spinlock held,
+ * not in an interrupt handler (and, for a real sleep, not the idle thread). */
+static void check_may_switch(const char *what, bool idle_ok)
+{
+	struct cpu *c = this_cpu();
+	if (c->irq_depth)
+		panic("%s may sleep, but it was called from an interrupt handler", what);
+	if (c->spin_depth)
+		panic("%s may sleep, but spinlock %s is held", what, spin_innermost()->name);
+	if (!idle_ok && c->current == &idle_thread)
+		panic("%s may sleep, but it runs in the idle thread", what);
+}
+
+void might_sleep(const char *what)
+{
+	check_may_switch(what, false);
 }
 
 static void runq_push(struct thread *t)
@@ -104,16 +134,21 @@ static void reap_pending(void)
 /* switch_to - run @next instead of the current thread. Interrupts are off. */
 static void switch_to(struct thread *next)
 {
-	struct thread *prev = cpu0.current;
+	struct cpu *c = this_cpu();
+	struct thread *prev = c->current;
 	if (next == prev)
 		return;
+	KASSERT(c->spin_depth == 0, "switching from thread %u with spinlock %s held", prev->tid,
+		spin_innermost()->name);
 	next->state = TS_RUNNING;
 	next->switches++;
-	cpu0.current = next;
-	cpu0.kernel_rsp = next->kstack_top;
+	if (switch_hook)
+		switch_hook(prev, next);
+	c->current = next;
+	c->pcb = &next->pcb;
+	c->kernel_rsp = next->kstack_top;
 	gdt_set_kernel_stack(next->kstack_top);
-	pmap_switch(next->pml4, next->pcid, next->tlb_stale);
-	next->tlb_stale = false;
+	pmap_activate(next->root);
 	switch_context(&prev->rsp, next->rsp);
 	reap_pending(); /* back in some thread: the one switched away from may be dead */
 }
@@ -128,7 +163,7 @@ static void schedule(void)
 {
 	struct thread *next = runq_pop();
 	if (!next)
-		next = cpu0.current->state == TS_RUNNING ? cpu0.current : &idle_thread;
+		next = sched_current()->state == TS_RUNNING ? sched_current() : &idle_thread;
 	switch_to(next);
 }
 
@@ -136,7 +171,7 @@ void sched_make_runnable(struct thread *t)
 {
 	uint64_t f = cpu_irq_save();
 	KASSERT(t->state != TS_DEAD, "thread %u is dead", t->tid);
-	if (t->state != TS_RUNNABLE && t != cpu0.current) {
+	if (t->state != TS_RUNNABLE && t != sched_current()) {
 		t->state = TS_RUNNABLE;
 		runq_push(t);
 	}
@@ -145,8 +180,9 @@ void sched_make_runnable(struct thread *t)
 
 void sched_yield(void)
 {
+	check_may_switch("sched_yield", true); /* the boot thread yields to new kernel threads */
 	uint64_t f = cpu_irq_save();
-	struct thread *cur = cpu0.current;
+	struct thread *cur = sched_current();
 	if (run_head) {
 		if (cur != &idle_thread) {
 			cur->state = TS_RUNNABLE;
@@ -183,9 +219,9 @@ static void sleep_remove(struct thread *t)
 
 void sched_block(struct waitq *q)
 {
+	might_sleep("sched_block");
 	uint64_t f = cpu_irq_save();
-	struct thread *cur = cpu0.current;
-	KASSERT(cur != &idle_thread, "the idle thread cannot block");
+	struct thread *cur = sched_current();
 	cur->state = TS_BLOCKED;
 	cur->waiting_on = q;
 	if (q) {
@@ -220,10 +256,24 @@ void sched_wake_all(struct waitq *q)
 	cpu_irq_restore(f);
 }
 
-void sched_sleep_ticks(uint64_t ticks)
+bool sched_wake_one(struct waitq *q)
 {
 	uint64_t f = cpu_irq_save();
-	struct thread *cur = cpu0.current;
+	struct thread *first = q->head;
+	if (first) /* the queue is pushed at the head: wake the one that waited longest */
+		while (first->next)
+			first = first->next;
+	if (first)
+		sched_wake(first);
+	cpu_irq_restore(f);
+	return first != 0;
+}
+
+void sched_sleep_ticks(uint64_t ticks)
+{
+	might_sleep("sched_sleep_ticks");
+	uint64_t f = cpu_irq_save();
+	struct thread *cur = sched_current();
 	cur->wake_tick = timer_ticks() + (ticks ? ticks : 1);
 	cur->sleep_next = sleepers;
 	sleepers = cur;
@@ -235,9 +285,9 @@ void sched_sleep_ticks(uint64_t ticks)
 
 void sched_block_timeout(struct waitq *q, uint64_t ticks)
 {
+	might_sleep("sched_block_timeout");
 	uint64_t f = cpu_irq_save();
-	struct thread *cur = cpu0.current;
-	KASSERT(cur != &idle_thread, "the idle thread cannot block");
+	struct thread *cur = sched_current();
 	cur->wake_tick = timer_ticks() + (ticks ? ticks : 1);
 	cur->sleep_next = sleepers;
 	sleepers = cur;
@@ -251,7 +301,8 @@ void sched_block_timeout(struct waitq *q, uint64_t ticks)
 
 bool sched_running(void)
 {
-	return cpu0.current && cpu0.current != &idle_thread;
+	struct thread *cur = sched_current();
+	return cur && cur != &idle_thread;
 }
 
 void sched_tick(void)
@@ -273,13 +324,14 @@ void sched_tick(void)
 		}
 	}
 	if (run_head)
-		cpu0.need_resched = true;
+		this_cpu()->need_resched = true;
 }
 
 void sched_preempt_point(void)
 {
-	if (cpu0.need_resched) {
-		cpu0.need_resched = false;
+	struct cpu *c = this_cpu();
+	if (c->need_resched) {
+		c->need_resched = false;
 		sched_yield();
 	}
 }
@@ -287,8 +339,9 @@ void sched_preempt_point(void)
 void sched_exit_current(void)
 {
 	cpu_irq_disable();
-	struct thread *cur = cpu0.current;
+	struct thread *cur = sched_current();
 	KASSERT(cur != &idle_thread, "the idle thread cannot exit");
+	KASSERT(cur->nheld == 0, "thread %u exits holding mutex %s", cur->tid, cur->held[0]->name);
 	cur->state = TS_DEAD;
 	to_reap = cur;
 	nthreads--;
@@ -310,10 +363,11 @@ struct thread *thread_alloc(const char *name, void (*start)(void))
 	*--sp = 0;                          /* alignment: the start function sees rsp % 16 == 8 */
 	*--sp = (uint64_t)start;            /* popped by the trampoline */
 	*--sp = (uint64_t)thread_trampoline;/* switch_context's ret */
+	*--sp = 0x2;                        /* rflags for switch_context's popfq: IF and AC clear */
 	for (int i = 0; i < 6; i++)
 		*--sp = 0;                  /* rbp rbx r12-r15 */
 	t->rsp = (uint64_t)sp;
-	t->pml4 = pmap_kernel_root();
+	t->root = 0; /* the kernel's tables until the process layer gives it a root */
 	t->state = TS_BLOCKED;
 	t->tid = sched_new_id();
 	uint64_t f = cpu_irq_save();
@@ -325,7 +379,7 @@ struct thread *thread_alloc(const char *name, void (*start)(void))
 
 void thread_free(struct thread *t)
 {
-	KASSERT(t != cpu0.current && t->state == TS_DEAD, "freeing live thread %u", t->tid);
+	KASSERT(t != sched_current() && t->state == TS_DEAD, "freeing live thread %u", t->tid);
 	kstack_free(t->kstack_top);
 	kfree(t);
 }
@@ -362,6 +416,8 @@ void sched_idle_loop(void)
 			schedule();
 			idle_thread.state = TS_RUNNING;
 		}
+		uint64_t t0 = cpu_rdtsc();
 		__asm__ volatile("sti; hlt" : : : "memory"); /* no wakeup is lost between them */
+		this_cpu()->idle_tsc += cpu_rdtsc() - t0;
 	}
 }

@@ -1,0 +1,207 @@
+/*
+ * page.c - single user pages: getting a frame (evicting, and as a last resort killing the
+ * largest process), installing it as some page's one mapping, bringing a page in (demand
+ * zero or swap), and giving a page's frame, clean copy or swap block back when it leaves.
+ * The PTE is the record of each page; the frame record holds its one mapping (owner, va)
+ * and its clean swap copy. Locks: specs/concurrency.md (the space's mutex is held by the
+ * callers of vm_page_in; nothing here holds a spinlock across a sleep).
+ */
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/pte.h"
+#include "console.h"
+#include "lib/kfmt.h"
+#include "lib/kstring.h"
+#include "mm/frame.h"
+#include "panic.h"
+#include "vm/swap.h"
+#include "vm/vm.h"
+#include "vm/vm_internal.h"
+
+/* `debug.leak_frame` on the command line: the first user frame released is never given
+ * back, so the scenario runner's leak check can be shown to catch a leak. */
+static bool leak_one;
+static void (*oom_kill)(void *proc, const char *why);
+
+void vm_page_set_debug(bool leak_frame)
+{
+	leak_one = leak_frame;
+}
+
+void vm_set_oom_killer(void (*kill)(void *proc, const char *why))
+{
+	oom_kill = kill;
+}
+
+void vm_page_release(uint64_t entry, vaddr_t va, void *ctx)
+{
+	struct vm_space *vs = ctx;
+	if (!pte_is_present(entry)) {
+		uint64_t b = pte_swap_block(entry);
+		if (b != PTE_SWAP_NONE) { /* a page in swap: its block goes back */
+			swap_block_release(b);
+			vm_count(&vs->cnt.swap_blocks, -1);
+		}
+		return; /* demand, guard, file and transit entries hold nothing here */
+	}
+	pfn_t pfn = pte_pfn(entry);
+	if (frame_state(pfn) != FRAME_USER)
+		panic("vm: user page at %lx maps frame %lx in state %s", va, pfn, frame_state_name(frame_state(pfn)));
+	pageusage_freed(pfn);
+	struct frame *f = frame_get(pfn);
+	if (f->swap_copy) {
+		swap_block_release(f->swap_copy - 1);
+		f->swap_copy = 0;
+		vm_count(&vs->cnt.swap_blocks, -1);
+	}
+	frame_clear_mapping(pfn);
+	vm_count(&vs->cnt.frames, -1);
+	if (leak_one) {
+		leak_one = false;
+		kprintf("vm: debug.leak_frame: leaking frame %lx on purpose\n", pfn);
+		return;
+	}
+	frame_free(pfn);
+}
+
+/* oom_make_room - RAM (and swap) are full: true when waiting may help (a process is ending,
+ * or the largest other one was just killed); false when @me should fail its allocation. */
+static bool oom_make_room(struct vm_space *me)
+{
+	if (!swap_enabled() || !oom_kill)
+		return false;
+	if (vm_space_any_exiting())
+		return true; /* memory is on its way back */
+	struct vm_space *big = vm_space_largest();
+	if (!big)
+		return false;
+	if (big == me) {
+		vm_owner_unpin(big);
+		return false;
+	}
+	char why[112];
+	kfmt_snprintf(why, sizeof why,
+		      "out of memory and swap: the largest process (%lu frames, %lu swap blocks, %lu page tables)",
+		      big->cnt.frames, big->cnt.swap_blocks, pmap_table_pages(&big->pmap));
+	oom_kill(big->proc, why);
+	vm_owner_unpin(big);
+	return true;
+}
+
+int vm_reclaim(struct vm_space *vs)
+{
+	might_sleep("vm_reclaim");
+	if (vs && vs->exiting)
+		return -QE_NOMEM; /* it is ending: its memory is about to come back anyway */
+	if (swap_evict_one() == 0)
+		return 0;
+	if (!oom_make_room(vs))
+		return -QE_NOMEM;
+	sched_sleep_ticks(1); /* let the dying process run its exit and free its memory */
+	return 0;
+}
+
+pfn_t vm_frame_alloc(struct vm_space *vs)
+{
+	might_sleep("vm_frame_alloc");
+	for (int i = 0; i < 400; i++) {
+		pfn_t pfn = frame_alloc(FRAME_USER);
+		if (pfn != FRAME_NONE)
+			return pfn;
+		if (vm_reclaim(vs) < 0)
+			return FRAME_NONE;
+	}
+	return FRAME_NONE;
+}
+
+int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect)
+{
+	struct vm_space *vs = ts->vs;
+	uint32_t owner = vm_page_owner(ts, va);
+	frame_set_mapping(pfn, owner, va); /* before the PTE makes it reachable */
+	for (;;) {
+		int err = pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, expect);
+		if (err == 0)
+			break;
+		if (err != -QE_NOMEM || vm_reclaim(vs) < 0) {
+			frame_clear_mapping(pfn);
+			return err;
+		}
+	}
+	vm_count(&vs->cnt.frames, 1);
+	if (type == PTE_TYPE_NORMAL)
+		pageusage_mapped(pfn, owner, va);
+	return 0;
+}
+
+int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry)
+{
+	for (;;) {
+		int err = pmap_fault_entry(&ts->vs->pmap, &ts->root, va, entry);
+		if (err != -QE_NOMEM)
+			return err;
+		if (vm_reclaim(ts->vs) < 0)
+			return -QE_NOMEM;
+	}
+}
+
+/* page_in_zero - a zeroed frame for the demand entry @e at @va. */
+static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t e)
+{
+	pfn_t pfn = vm_frame_alloc(ts->vs);
+	if (pfn == FRAME_NONE)
+		return -QE_NOMEM;
+	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
+	int err = vm_page_map(ts, va, pfn, pte_np_prot(e), type, e);
+	if (err) {
+		frame_free(pfn);
+		return err;
+	}
+	vm_count(&ts->vs->cnt.demand_zero, 1);
+	return 0;
+}
+
+/* page_in_swap - read the swap entry @e at @va back; a NORMAL page keeps the block as its
+ * clean copy, a LOCKED one (never evicted) gives it back. */
+static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t e)
+{
+	struct vm_space *vs = ts->vs;
+	pfn_t pfn;
+	int err = swap_in_frame(vs, e, &pfn);
+	if (err)
+		return err;
+	struct frame *f = frame_get(pfn);
+	err = vm_page_map(ts, va, pfn, pte_np_prot(e), type, e);
+	if (err) {
+		f->swap_copy = 0; /* the block still belongs to the PTE */
+		frame_free(pfn);
+		return err;
+	}
+	if (type != PTE_TYPE_NORMAL) {
+		swap_block_release(f->swap_copy - 1);
+		f->swap_copy = 0;
+		vm_count(&vs->cnt.swap_blocks, -1);
+	}
+	vm_count(&vs->cnt.swap_ins, 1);
+	swap_count_in();
+	return 0;
+}
+
+int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e)
+{
+	va = PAGE_ALIGN_DOWN(va);
+	for (;;) {
+		int err = vm_fault_entry(ts, va, e);
+		if (err)
+			return err;
+		if (pte_is_present(*e))
+			return 0;
+		switch (pte_np_kind(*e, PTE_LEVEL_PT)) {
+		case PTE_NP_DEMAND: err = page_in_zero(ts, va, type, *e); break;
+		case PTE_NP_SWAP: err = page_in_swap(ts, va, type, *e); break;
+		case PTE_NP_TRANSIT: swap_wait_transit(); continue; /* then look again */
+		default: return -QE_FAULT; /* none, guard, file: not a page vm can make here */
+		}
+		if (err && err != -QE_AGAIN)
+			return err;
+	}
+}

@@ -1,0 +1,89 @@
+/*
+ * vm_internal.h - what the files of kernel/vm share and nothing outside vm includes: the
+ * page helpers (page.c), swap's internals (swap.c) and the page-usage glue (pageusage.c).
+ * Context notes per function; the locks are those of specs/concurrency.md.
+ */
+#ifndef QUIRE_VM_INTERNAL_H
+#define QUIRE_VM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/types.h"
+#include "vm/vmspace.h"
+
+/* ---- page.c ---- */
+
+/* vm_page_release - pmap release callback (ctx: the vm_space): a leaf leaves a range; its
+ * frame, clean copy or swap block goes back. Runs under the pmap lock; never sleeps. */
+void vm_page_release(uint64_t entry, vaddr_t va, void *ctx);
+
+/* vm_region_dropped - a region (part) left a list: close what it holds (ctx: the vm_space). */
+void vm_region_dropped(const struct vm_region *part, void *ctx);
+
+/* vm_frame_alloc - a USER frame for @vs, evicting pages when none is free; when RAM and swap
+ * are both full the largest process is killed (if that is @vs, FRAME_NONE comes back).
+ * FRAME_NONE at once while @vs is exiting. May sleep. */
+pfn_t vm_frame_alloc(struct vm_space *vs);
+
+/* vm_reclaim - make a frame free: evict a page, or (RAM and swap full) kill the largest other
+ * process and wait a tick for it; 0, or -QE_NOMEM when neither helps (no swap, @vs exiting,
+ * or @vs is the largest). May sleep. */
+int vm_reclaim(struct vm_space *vs);
+
+/* vm_page_map - install @pfn at @va of @ts's process (thread space: @ts's own) with @prot and
+ * @type, if the page-level entry still equals @expect: the frame record gets its one mapping,
+ * the counters and the page-usage manager are told. Reclaims (sleeps) for page tables.
+ * 0, -QE_AGAIN (the entry changed: the caller still owns @pfn), -QE_NOMEM (the same). */
+int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect);
+
+/* vm_fault_entry - the page-level entry of @va, splitting marks (reclaiming for tables);
+ * 0 or -QE_NOMEM. May sleep. */
+int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry);
+
+/* vm_page_in - make the page at @va present (demand: a zero frame; swap: read back; present:
+ * nothing) with page @type for a new frame; *@e gets the resulting entry. The space's mutex
+ * is held. 0, -QE_NOMEM, -QE_IO (swap read error), -QE_FAULT (no memory there: NONE/guard). */
+int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e);
+
+/* ---- swap.c ---- */
+
+/* swap_in_frame - read the swap block of entry @e into a new frame for @vs; the block stays
+ * as the frame's clean copy. 0 and *@pfn, -QE_NOMEM, -QE_IO. May sleep. */
+int swap_in_frame(struct vm_space *vs, uint64_t e, pfn_t *pfn);
+
+/* swap_evict_one - page out one victim chosen by the page-usage manager: 0, or -1 when no
+ * page can be evicted. May sleep. */
+int swap_evict_one(void);
+
+/* swap_block_release - give swap block @b back (a swap entry or a clean copy left). Never sleeps. */
+void swap_block_release(uint64_t b);
+
+/* swap_wait_transit - sleep until some eviction finishes (a fault found a page in transit). */
+void swap_wait_transit(void);
+
+/* swap_count - add to the global counters (what SYS_SWAPINFO reports). */
+void swap_count_in(void);
+
+/* ---- pageusage.c ---- */
+
+/* pageusage_start - start the page-usage manager with @policy_name (NULL: the default) over every frame. */
+int pageusage_start(const char *policy_name);
+
+/* pageusage_mapped - frame @pfn now holds the NORMAL page @va of owner @owner: track it. */
+void pageusage_mapped(pfn_t pfn, uint32_t owner, vaddr_t va);
+
+/* pageusage_freed - frame @pfn leaves its mapping (released, locked): untrack it if tracked. */
+void pageusage_freed(pfn_t pfn);
+
+/* pageusage_pick - the next victim frame (untracked from now on), or FRAME_NONE. */
+pfn_t pageusage_pick(void);
+
+/* pageusage_tick - let the policy sample accessed bits. */
+void pageusage_tick(void);
+
+/* pageusage_tracked - frames the manager tracks now; pageusage_policy - its policy's name. */
+uint64_t pageusage_tracked(void);
+const char *pageusage_policy(void);
+
+#endif
