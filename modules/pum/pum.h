@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "mm/frame.h" /* FRAME_NONE */
-#include "mm/types.h"
+#include "lib/types.h"
 
 /*
  * The environment: callbacks into whoever owns the page tables (the kernel's pmap through
