@@ -4,7 +4,7 @@
 
 HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wno-missing-prototypes \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Ikernel -Imodules -Ifs-versioned -DQUIRE_HOST
+	-Ikernel -Imodules -Ifs-versioned -Itests/host -DQUIRE_HOST
 HOST_LDLIBS := -lcmocka
 
 HOST_SRCS_kfmt := kernel/lib/kfmt.c
@@ -17,6 +17,10 @@ HOST_SRCS_pte :=
 HOST_SRCS_frame := kernel/mm/frame.c tests/host/stub_spinlock.c
 HOST_SRCS_region := kernel/vm/region.c
 HOST_SRCS_pagekey :=
+# vm and pmap on a fake machine (tests/host/fake_machine.c): the real page-usage policies too
+HOST_SRCS_vm := $(filter-out kernel/vm/uaccess.c,$(wildcard kernel/vm/*.c)) kernel/arch/x86_64/pmap_user.c \
+	kernel/arch/x86_64/pmap_range.c kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c \
+	$(wildcard modules/pum/*.c) tests/host/fake_machine.c tests/host/stub_spinlock.c
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))
 HOST_BINS := $(HOST_TESTS:%=$(BUILD)/host/test_%)

@@ -269,6 +269,11 @@ static void mark_stale(struct pmap *pm, struct pmap_root *r, vaddr_t va, struct 
 	}
 }
 
+void pmap_flush_local(vaddr_t va)
+{
+	cpu_invlpg(va);
+}
+
 void pmap_invalidate(struct pmap *pm, struct pmap_root *r, vaddr_t va)
 {
 	struct pmap_root *loaded = this_cpu()->active_root;

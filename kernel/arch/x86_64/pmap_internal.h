@@ -37,6 +37,9 @@ void pmap_pcid_free(uint16_t pcid);
  * drop it from this CPU's TLB and mark the roots that may cache it stale. pmap lock held. */
 void pmap_invalidate(struct pmap *pm, struct pmap_root *r, vaddr_t va);
 
+/* pmap_flush_local - drop @va from this CPU's TLB (the loaded tag) and nothing else. */
+void pmap_flush_local(vaddr_t va);
+
 /* pmap_invalidate_range - as pmap_invalidate for a whole range (a full flush). */
 void pmap_invalidate_range(struct pmap *pm, struct pmap_root *r, vaddr_t start);
 

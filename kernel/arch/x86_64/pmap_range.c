@@ -7,7 +7,6 @@
  */
 #include "pmap.h"
 
-#include "cpu.h"
 #include "layout.h"
 #include "panic.h"
 #include "pmap_internal.h"

@@ -8,7 +8,6 @@
  */
 #include "pmap.h"
 
-#include "cpu.h"
 #include "layout.h"
 #include "panic.h"
 #include "pmap_internal.h"
@@ -276,7 +275,7 @@ bool pmap_test_clear_accessed(struct pmap *pm, struct pmap_root *r, vaddr_t va, 
 		return false;
 	__atomic_fetch_and(slot, ~PTE_A, __ATOMIC_ACQ_REL);
 	/* no shootdown: a translation still cached only hides one access from the policy */
-	cpu_invlpg(va);
+	pmap_flush_local(va);
 	return true;
 }
 

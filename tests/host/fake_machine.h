@@ -1,0 +1,38 @@
+/*
+ * fake_machine.h - the stand-ins host tests of vm and pmap run on (fake_machine.c): RAM as
+ * an array, a memory disk, a scheduler that never really sleeps. What the tests read back.
+ */
+#ifndef QUIRE_TESTS_FAKE_MACHINE_H
+#define QUIRE_TESTS_FAKE_MACHINE_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console.h"
+#include "panic.h"
+
+struct fake_machine {
+	uint8_t *disk;            /* the swap disk's bytes */
+	size_t disk_bytes;
+	uint64_t disk_reads, disk_writes; /* requests that reached the disk */
+	bool fail_next_read;      /* ata_inject_error */
+	int table_allocs_left;    /* -1: unlimited; n: page-table pages pmap may still get */
+	uint64_t flushes;         /* TLB invalidations pmap asked for */
+	uint64_t sleeps_allowed;  /* might_sleep calls */
+	bool panic_armed;
+	jmp_buf panic_jmp;
+	char panic_msg[256];
+};
+
+extern struct fake_machine fm;
+
+/* fake_machine_init - @ram_mib of "physical memory" under a fresh frame database, and a
+ * swap disk of @disk_mib (0: none) named hdb. */
+void fake_machine_init(unsigned ram_mib, unsigned disk_mib);
+
+/* fake_machine_free - give it all back. */
+void fake_machine_free(void);
+
+#endif

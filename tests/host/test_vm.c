@@ -1,0 +1,260 @@
+/*
+ * test_vm.c - the kernel's vm and pmap code (kernel/vm, kernel/arch/x86_64/pmap_user.c and
+ * pmap_range.c, the real page-usage policies) on a fake machine (fake_machine.c): 16 MiB of
+ * "RAM" in an array, a memory swap disk that counts its reads and writes. The CPU's part is
+ * played by the test: it writes page contents through the direct map and sets the D bit
+ * with pmap_replace. Checks faults, eviction and swap-in with their contents, clean drops
+ * that write nothing, QA_LOCK keeping contents (and undoing itself when it fails), marks in
+ * upper levels, and that every frame, table and swap block comes back.
+ */
+#include "hosttest.h"
+
+#include "arch/x86_64/layout.h"
+#include "arch/x86_64/pte.h"
+#include "arch/x86_64/trap.h"
+#include "fake_machine.h"
+#include "mm/frame.h"
+#include "vm/swap.h"
+#include "vm/vm.h"
+#include "vm/vm_internal.h"
+
+#define B (1ull << 39)
+#define AREA 0x40000000ull /* 1 GiB: a whole PDPT entry */
+#define RW PTE_PROT_RW
+
+static uint64_t free0, blocks0;
+
+static int setup_group(void **state)
+{
+	(void)state;
+	fake_machine_init(16, 8);
+	vm_init("");
+	swap_init("swap=hdb pum=clock");
+	return swap_enabled() ? 0 : -1;
+}
+
+static int teardown_group(void **state)
+{
+	(void)state;
+	return 0;
+}
+
+struct space {
+	struct vm_space *vs;
+	struct vm_tspace *ts;
+};
+
+static struct space make_space(uint32_t id)
+{
+	struct space s;
+	free0 = frame_free_count();
+	blocks0 = swap_free_blocks();
+	s.vs = vm_space_create(id, B, NULL);
+	assert_non_null(s.vs);
+	s.ts = vm_tspace_create(s.vs, id + 1, false);
+	assert_non_null(s.ts);
+	return s;
+}
+
+/* end_space - tear it down; every frame, table and block must be back. */
+static void end_space(struct space *s)
+{
+	vm_tspace_destroy(s->ts);
+	vm_space_destroy(s->vs);
+	assert_int_equal(frame_free_count(), free0);
+	assert_int_equal(swap_free_blocks(), blocks0);
+}
+
+static uint64_t entry(struct space *s, vaddr_t va)
+{
+	return pmap_entry(&s->vs->pmap, &s->ts->root, va, NULL);
+}
+
+static uint64_t *page_words(struct space *s, vaddr_t va)
+{
+	uint64_t e = entry(s, va);
+	assert_true(pte_is_present(e));
+	return phys_to_virt(pte_pa(e));
+}
+
+/* touch - a user write fault at @va, then the CPU's write: @value in word 0, D set. */
+static void touch(struct space *s, vaddr_t va, uint64_t value)
+{
+	const char *why = NULL;
+	assert_int_equal(vm_fault(s->ts, va, PF_USER | PF_WRITE, &why), 0);
+	page_words(s, va)[0] = value;
+	uint64_t e = entry(s, va);
+	assert_true(pmap_replace(&s->vs->pmap, &s->ts->root, va, e, pte_set_dirty(pte_set_accessed(e))));
+}
+
+static uint64_t read_word(struct space *s, vaddr_t va)
+{
+	const char *why = NULL;
+	if (!pte_is_present(entry(s, va)))
+		assert_int_equal(vm_fault(s->ts, va, PF_USER, &why), 0);
+	return page_words(s, va)[0];
+}
+
+static unsigned evict_all(void)
+{
+	unsigned n = 0;
+	while (swap_evict_one() == 0)
+		n++;
+	return n;
+}
+
+static void test_demand_fault(void **state)
+{
+	(void)state;
+	struct space s = make_space(100);
+	const char *why = NULL;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + 16 * PAGE_SIZE, VM_ANON, RW, false), 0);
+	assert_int_equal(vm_fault(s.ts, AREA + 0x3123, PF_USER | PF_WRITE, &why), 0);
+	uint64_t e = entry(&s, AREA + 0x3000);
+	assert_true(pte_is_present(e) && pte_is_writable(e) && pte_type(e) == PTE_TYPE_NORMAL);
+	for (int i = 0; i < 512; i++)
+		assert_int_equal(page_words(&s, AREA + 0x3000)[i], 0);
+	assert_int_equal(s.vs->cnt.frames, 1);
+	assert_int_equal(s.vs->cnt.demand_zero, 1);
+	assert_int_equal(frame_owner(pte_pfn(e)), 100); /* process space: the pid owns it */
+	assert_int_equal(vm_fault(s.ts, AREA + 0x100000, PF_USER, &why), -1);
+	assert_string_equal(why, "no memory is mapped there");
+	assert_int_equal(vm_map(s.ts, AREA + 0x20000, AREA + 0x21000, VM_ANON, PTE_PROT_R, false), 0);
+	assert_int_equal(vm_fault(s.ts, AREA + 0x20000, PF_USER | PF_WRITE, &why), -1);
+	assert_string_equal(why, "write to a read-only area");
+	assert_int_equal(vm_map(s.ts, AREA + 0x30000, AREA + 0x31000, VM_GUARD, 0, false), 0);
+	assert_int_equal(vm_fault(s.ts, AREA + 0x30008, PF_USER, &why), -1);
+	assert_string_equal(why, "stack overflow (guard page)");
+	/* a thread-space page belongs to the thread: its tid owns the frame */
+	assert_int_equal(vm_map(s.ts, B + AREA, B + AREA + PAGE_SIZE, VM_ANON, RW, false), 0);
+	touch(&s, B + AREA, 7);
+	assert_int_equal(frame_owner(pte_pfn(entry(&s, B + AREA))), 101);
+	end_space(&s);
+}
+
+static void test_evict_swap_in_clean_drop(void **state)
+{
+	(void)state;
+	struct space s = make_space(200);
+	const int n = 32;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
+	for (int i = 0; i < n; i++)
+		touch(&s, AREA + i * PAGE_SIZE, 0x5000 + (uint64_t)i);
+	uint64_t w0 = fm.disk_writes;
+	assert_int_equal(evict_all(), n);
+	assert_int_equal(fm.disk_writes - w0, n); /* dirty, no copy: each written once */
+	assert_int_equal(s.vs->cnt.frames, 0);
+	assert_int_equal(s.vs->cnt.swap_blocks, n);
+	assert_int_equal(s.vs->cnt.write_backs, n);
+	for (int i = 0; i < n; i++)
+		assert_true(pte_swap_block(entry(&s, AREA + i * PAGE_SIZE)) != PTE_SWAP_NONE);
+	for (int i = 0; i < n; i++) /* read them back: contents kept, copies stay in swap */
+		assert_int_equal(read_word(&s, AREA + i * PAGE_SIZE), 0x5000 + (uint64_t)i);
+	assert_int_equal(s.vs->cnt.swap_ins, n);
+	assert_int_equal(s.vs->cnt.swap_blocks, n);
+	uint64_t w1 = fm.disk_writes;
+	assert_int_equal(evict_all(), n);
+	assert_int_equal(fm.disk_writes, w1); /* not written since: clean drops, no write */
+	assert_int_equal(s.vs->cnt.clean_drops, n);
+	assert_int_equal(read_word(&s, AREA), 0x5000);
+	touch(&s, AREA, 0x6000); /* written again: its next eviction costs one write */
+	assert_int_equal(evict_all(), 1);
+	assert_int_equal(fm.disk_writes, w1 + 1);
+	assert_int_equal(read_word(&s, AREA), 0x6000);
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, AREA, n * PAGE_SIZE, 0), 0);
+	assert_int_equal(s.vs->cnt.swap_blocks, 0);
+	assert_int_equal(s.vs->cnt.frames, 0);
+	end_space(&s);
+}
+
+static void test_lock_keeps_contents(void **state)
+{
+	(void)state;
+	struct space s = make_space(300);
+	const int n = 8;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
+	for (int i = 0; i < n; i += 2) /* the odd pages stay untouched (demand) */
+		touch(&s, AREA + i * PAGE_SIZE, 0x7000 + (uint64_t)i);
+	assert_int_equal(swap_evict_one(), 0); /* some of them in swap */
+	assert_int_equal(swap_evict_one(), 0);
+	assert_int_equal(vm_area(s.ts, VM_AREA_LOCK, AREA, n * PAGE_SIZE, RW), 0);
+	for (int i = 0; i < n; i++) {
+		uint64_t e = entry(&s, AREA + i * PAGE_SIZE);
+		assert_true(pte_is_present(e) && pte_type(e) == PTE_TYPE_LOCKED);
+		assert_int_equal(page_words(&s, AREA + i * PAGE_SIZE)[0], i % 2 ? 0 : 0x7000 + (uint64_t)i);
+	}
+	assert_int_equal(s.vs->cnt.swap_blocks, 0); /* locked pages keep no copies */
+	assert_int_equal(swap_evict_one(), -1);      /* and are never chosen */
+	end_space(&s);
+}
+
+static void test_lock_failure_undoes(void **state)
+{
+	(void)state;
+	struct space s = make_space(400);
+	const int n = 8;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
+	for (int i = 0; i < 4; i++)
+		touch(&s, AREA + i * PAGE_SIZE, 0x8000 + (uint64_t)i);
+	pfn_t hog[4096];
+	int nhog = 0;
+	for (pfn_t p; nhog < 4096 && (p = frame_alloc(FRAME_KERNEL)) != FRAME_NONE;)
+		hog[nhog++] = p; /* nothing left for the untouched pages 4..7 */
+	assert_int_equal(vm_area(s.ts, VM_AREA_LOCK, AREA, n * PAGE_SIZE, RW), -QE_NOMEM);
+	while (nhog)
+		frame_free(hog[--nhog]);
+	for (int i = 0; i < n; i++) { /* nothing locked (some went to swap to make room), nothing lost */
+		uint64_t e = entry(&s, AREA + i * PAGE_SIZE);
+		assert_true(!pte_is_present(e) || pte_type(e) == PTE_TYPE_NORMAL);
+	}
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(read_word(&s, AREA + i * PAGE_SIZE), 0x8000 + (uint64_t)i);
+	assert_int_equal(evict_all(), 4); /* tracked again: evictable */
+	end_space(&s);
+}
+
+static void test_upper_level_marks(void **state)
+{
+	(void)state;
+	struct space s = make_space(500);
+	uint64_t t0 = pmap_table_pages(&s.vs->pmap);
+	assert_int_equal(vm_map(s.ts, AREA, 2 * AREA, VM_ANON, RW, false), 0); /* one PDPTE mark */
+	assert_int_equal(pmap_table_pages(&s.vs->pmap), t0 + 1);               /* the slot's PDPT */
+	touch(&s, AREA + 0x12345000, 1);
+	assert_int_equal(pmap_table_pages(&s.vs->pmap), t0 + 3); /* split: a PD and a PT */
+	unsigned level;
+	uint64_t far = pmap_entry(&s.vs->pmap, NULL, AREA + 0x40000000 - 0x1000, &level);
+	assert_int_equal(level, PTE_LEVEL_PD); /* the rest of the area: still one mark per 2 MiB */
+	assert_int_equal(pte_np_kind(far, level), PTE_NP_DEMAND);
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, AREA, AREA, 0), 0);
+	assert_int_equal(pmap_table_pages(&s.vs->pmap), t0 + 1);
+	end_space(&s);
+}
+
+static void test_swap_read_error(void **state)
+{
+	(void)state;
+	struct space s = make_space(600);
+	const char *why = NULL;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + PAGE_SIZE, VM_ANON, RW, false), 0);
+	touch(&s, AREA, 42);
+	assert_int_equal(evict_all(), 1);
+	fm.fail_next_read = true;
+	assert_int_equal(vm_fault(s.ts, AREA, PF_USER, &why), -1);
+	assert_string_equal(why, "disk error while reading the page from swap");
+	assert_int_equal(read_word(&s, AREA), 42); /* the block is still there */
+	end_space(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demand_fault),
+		cmocka_unit_test(test_evict_swap_in_clean_drop),
+		cmocka_unit_test(test_lock_keeps_contents),
+		cmocka_unit_test(test_lock_failure_undoes),
+		cmocka_unit_test(test_upper_level_marks),
+		cmocka_unit_test(test_swap_read_error),
+	};
+	return cmocka_run_group_tests(tests, setup_group, teardown_group);
+}
