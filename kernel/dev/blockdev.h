@@ -22,7 +22,10 @@
 
 struct blockdev;
 
-/* What a driver provides. Context: thread, may sleep; never from an interrupt handler. */
+/* What a driver provides. Context: thread, may sleep; never from an interrupt handler.
+ * Buffers are any kernel virtual address, any number of sectors; for the ATA driver in DMA
+ * mode, direct-map buffers (phys_to_virt) below 4 GiB are the fast case, others are copied
+ * through a bounce buffer (specs/ata.md, "Bus-master DMA"). */
 struct blockdev_ops {
 	/* read - @count sectors from @lba into @buf (count * sector_size bytes). */
 	int (*read)(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf);
