@@ -257,7 +257,8 @@ void proc_return_to_user(void)
 	struct process *p = proc_current();
 	if (!p)
 		return;
-	sched_preempt_point();
+	if (this_cpu()->need_resched)
+		sched_preempt_point();
 	if (p->dying)
 		proc_thread_exit(p->status);
 }

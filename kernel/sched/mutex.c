@@ -33,6 +33,15 @@ static void check_order(const struct thread *t, const struct mutex *m)
 void mutex_lock(struct mutex *m)
 {
 	struct thread *me = sched_current();
+	struct cpu *c = this_cpu();
+	/* fast path: free, nothing held, no spinlock, not in an interrupt, not the idle thread
+	 * (tid 0): every check below would pass, and taking it cannot sleep */
+	if (!me->nheld && !c->spin_depth && !c->irq_depth && me->tid &&
+	    __atomic_compare_exchange_n(&m->owner, &(struct thread *){ 0 }, me, false, __ATOMIC_ACQUIRE,
+					__ATOMIC_RELAXED)) {
+		me->held[me->nheld++] = m;
+		return;
+	}
 	might_sleep(m->name);
 	check_order(me, m);
 	uint64_t f = cpu_irq_save();
@@ -46,6 +55,11 @@ void mutex_lock(struct mutex *m)
 void mutex_unlock(struct mutex *m)
 {
 	struct thread *me = sched_current();
+	if (me->nheld == 1 && me->held[0] == m && m->owner == me && !m->waiters.head) {
+		me->nheld = 0; /* fast path: the only one held, nobody waiting (one CPU) */
+		__atomic_store_n(&m->owner, (struct thread *)0, __ATOMIC_RELEASE);
+		return;
+	}
 	KASSERT(m->owner == me, "mutex %s released by thread %u, held by %u", m->name, me->tid,
 		m->owner ? m->owner->tid : 0);
 	unsigned i = 0;

@@ -60,6 +60,7 @@ static int set_range(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned 
 				     vm_region_dropped, vs);
 	if (err)
 		return err;
+	vs->tables_gen++; /* tables under the range may go: cached leaves are stale */
 	err = pmap_range_np(&vs->pmap, &ts->root, start, end, np, vm_page_release, vs);
 	KASSERT(err == 0, "range %lx-%lx: pmap_range_np failed (%d) after the table reserve", start, end, err);
 	return 0;
@@ -81,10 +82,11 @@ int vm_load_page(struct vm_tspace *ts, vaddr_t va, const void *src, size_t off, 
 {
 	struct vm_space *vs = begin(ts);
 	uint64_t e;
+	struct pmap_leaf leaf;
 	int err = -QE_INVAL;
 	struct vm_region *r = region_find(vm_regions_of(ts, va), va);
 	if (r && off + n <= PAGE_SIZE && !(va & PAGE_MASK))
-		err = vm_fault_entry(ts, va, &e);
+		err = vm_fault_entry(ts, va, &e, &leaf);
 	if (!err && pte_np_kind(e, PTE_LEVEL_PT) != PTE_NP_DEMAND)
 		err = pte_is_present(e) ? -QE_EXIST : -QE_INVAL;
 	pfn_t pfn = err ? FRAME_NONE : vm_frame_alloc(vs);
@@ -94,7 +96,7 @@ int vm_load_page(struct vm_tspace *ts, vaddr_t va, const void *src, size_t off, 
 		uint8_t *p = phys_to_virt(PFN_TO_PA(pfn));
 		memset(p, 0, PAGE_SIZE);
 		memcpy(p + off, src, n);
-		err = vm_page_map(ts, va, pfn, r->prot, PTE_TYPE_NORMAL, e);
+		err = vm_page_map(ts, va, pfn, r->prot, PTE_TYPE_NORMAL, e, &leaf, 0);
 		if (err)
 			frame_free(pfn);
 	}
@@ -109,13 +111,13 @@ static int lock_page(struct vm_tspace *ts, vaddr_t va, const struct vm_region *r
 	uint64_t e;
 	int err;
 	if (!r) { /* no memory there: a zeroed locked page */
-		if ((err = vm_fault_entry(ts, va, &e)) < 0)
+		if ((err = vm_fault_entry(ts, va, &e, 0)) < 0)
 			return err;
 		pfn_t pfn = vm_frame_alloc(vs);
 		if (pfn == FRAME_NONE)
 			return -QE_NOMEM;
 		memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-		if ((err = vm_page_map(ts, va, pfn, PTE_PROT_RW, PTE_TYPE_LOCKED, e)) < 0)
+		if ((err = vm_page_map(ts, va, pfn, PTE_PROT_RW, PTE_TYPE_LOCKED, e, 0, 0)) < 0)
 			frame_free(pfn);
 		return err;
 	}
@@ -141,6 +143,7 @@ static void unlock_page(struct vm_tspace *ts, vaddr_t va, const struct vm_region
 {
 	struct vm_space *vs = ts->vs;
 	if (!r) { /* there was nothing: there is nothing again */
+		vs->tables_gen++;
 		pmap_range_np(&vs->pmap, &ts->root, va, va + PAGE_SIZE, 0, vm_page_release, vs);
 		return;
 	}

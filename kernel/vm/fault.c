@@ -51,13 +51,6 @@ static int fault_locked(struct vm_tspace *ts, vaddr_t va, uint64_t err, const ch
 		*why = "stack overflow (guard page)";
 		return -1;
 	}
-	uint64_t e = pmap_entry(&ts->vs->pmap, &ts->root, PAGE_ALIGN_DOWN(va), 0);
-	if (pte_is_present(e)) { /* another thread brought it in meanwhile, or a protection fault */
-		if ((err & PF_USER) && pte_allows(e, write, fetch))
-			return 0;
-		*why = protection_reason(e, err);
-		return -1;
-	}
 	if (write && r->prot != PTE_PROT_RW) {
 		*why = "write to a read-only area";
 		return -1;
@@ -66,19 +59,25 @@ static int fault_locked(struct vm_tspace *ts, vaddr_t va, uint64_t err, const ch
 		*why = "execution of a no-execute area";
 		return -1;
 	}
+	uint64_t e;
 	int rc = vm_page_in(ts, va, r->kind == VM_LOCKED ? PTE_TYPE_LOCKED : PTE_TYPE_NORMAL, &e);
 	if (rc < 0) {
 		*why = page_in_reason(rc);
 		return -1;
 	}
-	return 0;
+	/* present now: brought in here, or by another thread while this one waited for the
+	 * mutex; a present page that still refuses the access is a protection fault */
+	if ((err & PF_USER) && pte_allows(e, write, fetch))
+		return 0;
+	*why = protection_reason(e, err);
+	return -1;
 }
 
 int vm_fault(struct vm_tspace *ts, vaddr_t va, uint64_t err, const char **why)
 {
 	struct vm_space *vs = ts->vs;
 	vm_count(&vs->cnt.page_faults, 1);
-	swap_count_fault();
+	vm_count(&swap_fault_count, 1);
 	if (va >= USER_SPACE_END) {
 		*why = "access to kernel space";
 		return -1;

@@ -102,24 +102,26 @@ int vm_reclaim(struct vm_space *vs)
 
 pfn_t vm_frame_alloc(struct vm_space *vs)
 {
-	might_sleep("vm_frame_alloc");
 	for (int i = 0; i < 400; i++) {
 		pfn_t pfn = frame_alloc(FRAME_USER);
 		if (pfn != FRAME_NONE)
-			return pfn;
+			return pfn; /* (the sleeping path below checks might_sleep in vm_reclaim) */
 		if (vm_reclaim(vs) < 0)
 			return FRAME_NONE;
 	}
 	return FRAME_NONE;
 }
 
-int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect)
+int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect,
+		const struct pmap_leaf *leaf, uint64_t *installed)
 {
 	struct vm_space *vs = ts->vs;
 	uint32_t owner = vm_page_owner(ts, va);
 	frame_set_mapping(pfn, owner, va); /* before the PTE makes it reachable */
 	for (;;) {
-		int err = pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, expect);
+		int err = leaf && leaf->table
+				  ? pmap_enter_leaf(&vs->pmap, leaf, PFN_TO_PA(pfn), prot, type, expect, installed)
+				  : pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, expect);
 		if (err == 0)
 			break;
 		if (err != -QE_NOMEM || vm_reclaim(vs) < 0) {
@@ -133,10 +135,10 @@ int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsi
 	return 0;
 }
 
-int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry)
+int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry, struct pmap_leaf *leaf)
 {
 	for (;;) {
-		int err = pmap_fault_entry(&ts->vs->pmap, &ts->root, va, entry);
+		int err = pmap_fault_entry(&ts->vs->pmap, &ts->root, va, entry, leaf);
 		if (err != -QE_NOMEM)
 			return err;
 		if (vm_reclaim(ts->vs) < 0)
@@ -144,14 +146,15 @@ int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry)
 	}
 }
 
-/* page_in_zero - a zeroed frame for the demand entry @e at @va. */
-static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t e)
+/* page_in_zero - a zeroed frame for the demand entry *@e at @va (its slot: @leaf). */
+static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e,
+			const struct pmap_leaf *leaf)
 {
 	pfn_t pfn = vm_frame_alloc(ts->vs);
 	if (pfn == FRAME_NONE)
 		return -QE_NOMEM;
 	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-	int err = vm_page_map(ts, va, pfn, pte_np_prot(e), type, e);
+	int err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, *e, leaf, e);
 	if (err) {
 		frame_free(pfn);
 		return err;
@@ -160,17 +163,18 @@ static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_
 	return 0;
 }
 
-/* page_in_swap - read the swap entry @e at @va back; a NORMAL page keeps the block as its
+/* page_in_swap - read the swap entry *@e at @va back; a NORMAL page keeps the block as its
  * clean copy, a LOCKED one (never evicted) gives it back. */
-static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t e)
+static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e,
+			const struct pmap_leaf *leaf)
 {
 	struct vm_space *vs = ts->vs;
 	pfn_t pfn;
-	int err = swap_in_frame(vs, e, &pfn);
+	int err = swap_in_frame(vs, *e, &pfn);
 	if (err)
 		return err;
 	struct frame *f = frame_get(pfn);
-	err = vm_page_map(ts, va, pfn, pte_np_prot(e), type, e);
+	err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, *e, leaf, e);
 	if (err) {
 		f->swap_copy = 0; /* the block still belongs to the PTE */
 		frame_free(pfn);
@@ -186,22 +190,41 @@ static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_
 	return 0;
 }
 
+/* lookup - the page-level entry of @va and its slot: from the page table the thread's last
+ * fault used when @va is in the same 2 MiB and no table can have gone since (saves a walk
+ * of the tables on a run of faults), else from a walk. The space's mutex is held. */
+static int lookup(struct vm_tspace *ts, vaddr_t va, uint64_t *e, struct pmap_leaf *leaf)
+{
+	struct pmap_leaf *last = &ts->last_leaf;
+	if (last->table && ts->last_leaf_gen == ts->vs->tables_gen && (last->va >> 21) == (va >> 21)) {
+		leaf->table = last->table;
+		leaf->va = va;
+		*e = pmap_leaf_entry(leaf);
+		return 0;
+	}
+	int err = vm_fault_entry(ts, va, e, leaf);
+	if (!err && leaf->table) {
+		*last = *leaf;
+		ts->last_leaf_gen = ts->vs->tables_gen;
+	}
+	return err;
+}
+
 int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e)
 {
 	va = PAGE_ALIGN_DOWN(va);
 	for (;;) {
-		int err = vm_fault_entry(ts, va, e);
-		if (err)
+		struct pmap_leaf leaf;
+		int err = lookup(ts, va, e, &leaf);
+		if (err || pte_is_present(*e))
 			return err;
-		if (pte_is_present(*e))
-			return 0;
 		switch (pte_np_kind(*e, PTE_LEVEL_PT)) {
-		case PTE_NP_DEMAND: err = page_in_zero(ts, va, type, *e); break;
-		case PTE_NP_SWAP: err = page_in_swap(ts, va, type, *e); break;
+		case PTE_NP_DEMAND: err = page_in_zero(ts, va, type, e, &leaf); break;
+		case PTE_NP_SWAP: err = page_in_swap(ts, va, type, e, &leaf); break;
 		case PTE_NP_TRANSIT: swap_wait_transit(); continue; /* then look again */
 		default: return -QE_FAULT; /* none, guard, file: not a page vm can make here */
 		}
-		if (err && err != -QE_AGAIN)
-			return err;
+		if (err != -QE_AGAIN)
+			return err; /* mapped (*e is the new entry), or failed */
 	}
 }

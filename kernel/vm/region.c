@@ -137,18 +137,27 @@ static void cut_at_ends(struct region_list *l, vaddr_t start, vaddr_t end, struc
 	}
 }
 
+/* cuts_needed - how many regions [start, end) cuts in two (one spanning start, one spanning end). */
+static int cuts_needed(struct region_list *l, vaddr_t start, vaddr_t end)
+{
+	int n = 0;
+	for (struct vm_region *r = region_first_in(l, start, end); r && r->start < end; r = r->next) {
+		n += r->start < start && r->end > start;
+		n += r->start < end && r->end > end;
+	}
+	return n;
+}
+
 int region_replace(struct region_list *l, const struct region_alloc *ra, vaddr_t start, vaddr_t end,
 		   const struct vm_region *tmpl, void (*drop)(const struct vm_region *part, void *ctx),
 		   void *ctx)
 {
-	struct vm_region *spares[3];
+	struct vm_region *spares[3] = { 0, 0, 0 };
 	if (start >= end)
 		return -QE_INVAL;
-	int err = get_spares(l, ra, spares, tmpl ? 3 : 2);
+	int err = get_spares(l, ra, spares, cuts_needed(l, start, end) + (tmpl ? 1 : 0));
 	if (err)
 		return err;
-	if (!tmpl)
-		spares[2] = 0;
 	cut_at_ends(l, start, end, spares);
 	struct vm_region **pp = &l->head;
 	while (*pp && (*pp)->end <= start)
@@ -183,13 +192,12 @@ int region_replace(struct region_list *l, const struct region_alloc *ra, vaddr_t
 int region_set_prot(struct region_list *l, const struct region_alloc *ra, vaddr_t start, vaddr_t end,
 		    unsigned prot)
 {
-	struct vm_region *spares[3];
+	struct vm_region *spares[3] = { 0, 0, 0 };
 	if (start >= end)
 		return -QE_INVAL;
-	int err = get_spares(l, ra, spares, 2);
+	int err = get_spares(l, ra, spares, cuts_needed(l, start, end));
 	if (err)
 		return err;
-	spares[2] = 0;
 	cut_at_ends(l, start, end, spares);
 	for (struct vm_region *r = region_first_in(l, start, end); r && r->start < end; r = r->next)
 		r->prot = (uint8_t)prot;

@@ -64,10 +64,7 @@ uint64_t swap_total_blocks(void)
 	return nblocks;
 }
 
-void swap_count_fault(void)
-{
-	count(&cnt.page_faults);
-}
+uint64_t swap_fault_count;
 
 void swap_count_in(void)
 {
@@ -77,6 +74,7 @@ void swap_count_in(void)
 void swap_counters_get(struct swap_counters *out)
 {
 	*out = cnt;
+	out->page_faults = __atomic_load_n(&swap_fault_count, __ATOMIC_RELAXED);
 }
 
 static int64_t block_alloc(void)
@@ -297,7 +295,7 @@ static void cmd_swap(const char *args)
 	kprintf("swap on %s: %lu of %lu blocks free; policy %s, %lu frames tracked, %lu free frames\n", dev->name,
 		nfree_blocks, nblocks, pageusage_policy(), pageusage_tracked(), frame_free_count());
 	kprintf("  page faults %lu, swap-ins %lu, swap-outs %lu (clean drops %lu, write-backs %lu), I/O errors %lu, copies dropped %lu\n",
-		cnt.page_faults, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.io_errors,
+		swap_fault_count, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.io_errors,
 		cnt.copies_dropped);
 }
 MONITOR_CMD(swap, "swap space, page-usage policy and paging counters", cmd_swap);

@@ -26,8 +26,8 @@ void swap_init(const char *cmdline);
 /* swap_enabled - true when a swap device is in use. */
 bool swap_enabled(void);
 
-/* swap_count_fault - one more user page fault (global counter). */
-void swap_count_fault(void);
+/* swap_fault_count - user page faults of all processes (vm_fault counts them here). */
+extern uint64_t swap_fault_count;
 
 /* swap_counters_get - a snapshot of the global counters. */
 void swap_counters_get(struct swap_counters *out);

@@ -176,6 +176,7 @@ void vm_tspace_destroy(struct vm_tspace *ts)
 	set_exiting(vs, ts);
 	vm_space_wait_io(vs);
 	mutex_lock(&vs->lock);
+	vs->tables_gen++;
 	if (pmap_range_np(&vs->pmap, &ts->root, vs->boundary, USER_SPACE_END, 0, vm_page_release, vs) < 0)
 		panic("vm: releasing thread space %u failed", ts->owner.id);
 	region_clear(&ts->regions, &vm_region_alloc, vm_region_dropped, vs);
@@ -198,6 +199,7 @@ void vm_space_destroy(struct vm_space *vs)
 	set_exiting(vs, 0);
 	vm_space_wait_io(vs);
 	mutex_lock(&vs->lock);
+	vs->tables_gen++;
 	if (pmap_range_np(&vs->pmap, 0, 0, vs->boundary, 0, vm_page_release, vs) < 0)
 		panic("vm: releasing process space %u failed", vs->owner.id);
 	region_clear(&vs->regions, &vm_region_alloc, vm_region_dropped, vs);

@@ -51,6 +51,7 @@ struct vm_space {
 	struct region_list regions;    /* (m) process space */
 	struct vm_tspace *tspaces;     /* (m) its thread spaces */
 	struct vm_counters cnt;        /* (a) */
+	uint64_t tables_gen;           /* (m) bumped whenever page tables may have been freed */
 	uint32_t io_inflight;          /* (r) evictions of its pages under way */
 	bool exiting;                  /* (r) being torn down or killed: no new eviction starts */
 	struct waitq io_wait;          /* exits and area changes waiting for io_inflight == 0 */
@@ -64,6 +65,8 @@ struct vm_tspace {
 	struct vm_space *vs;           /* (c) */
 	struct pmap_root root;         /* (p) */
 	struct region_list regions;    /* (m) */
+	struct pmap_leaf last_leaf;    /* (m) the page table the thread's last fault used ... */
+	uint64_t last_leaf_gen;        /* (m) ... valid while vs->tables_gen still equals this */
 	bool exiting;                  /* (r) */
 	struct vm_tspace *next;        /* (m) */
 };

@@ -15,6 +15,7 @@
 #include "percpu.h"
 #include "pmap_internal.h"
 #include "pte.h"
+#include "trap.h"
 
 #define CR3_NOFLUSH (1ull << 63)
 
@@ -208,6 +209,7 @@ void pmap_init_kernel(paddr_t ram_top, bool allow_pcid, const struct pmap_table_
 	cpu_write_cr4(cr4);
 	if (have_pcid) /* CR3 holds PCID 0 now, as PCIDE requires */
 		cpu_write_cr4(cr4 | CR4_PCIDE);
+	trap_set_smap(have_smap);
 	kprintf("pmap: kernel PML4 at %lx, direct map %lu MiB with %s pages, NX on, SMEP %s, SMAP %s, PCID %s\n",
 		kernel_root, direct_bytes >> 20, have_1g ? "1 GiB" : "2 MiB", have_smep ? "on" : "absent",
 		have_smap ? "on" : "absent", have_pcid ? "on" : "off");

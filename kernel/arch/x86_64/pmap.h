@@ -69,6 +69,14 @@ struct pmap_root {
 	struct pmap_root *next;             /* (l) */
 };
 
+/* A page-level slot found by pmap_fault_entry, for pmap_enter_leaf to use without walking
+ * the tables again. Valid while its page table stays: tables go only when pmap_range_np
+ * releases a range, which the caller's address-space mutex keeps apart from its faults. */
+struct pmap_leaf {
+	paddr_t table;  /* the page table holding the slot (0: none) */
+	vaddr_t va;
+};
+
 /* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock. */
 typedef void (*pmap_release_fn)(uint64_t entry, vaddr_t va, void *ctx);
 
@@ -130,8 +138,22 @@ uint64_t pmap_table_pages(struct pmap *pm);
 uint64_t pmap_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, unsigned *level);
 
 /* pmap_fault_entry - the page-level entry for @va, splitting upper-level marks on the way
- * (each split table holds the mark it replaced). 0 and *@entry, or -QE_NOMEM. */
-int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry);
+ * (each split table holds the mark it replaced); *@leaf (may be NULL) gets its slot, or
+ * table 0 when the walk stopped above the page level (an empty upper entry). 0 and
+ * *@entry, or -QE_NOMEM. */
+int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry,
+		     struct pmap_leaf *leaf);
+
+/* pmap_leaf_entry - the entry in the slot @leaf names, read once without the lock (the
+ * same guarantee as for pmap_enter_leaf keeps the table there). */
+uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf);
+
+/* pmap_enter_leaf - pmap_enter at a slot pmap_fault_entry found (no walk, no lock: a
+ * compare-and-swap; the caller's address-space mutex keeps range operations away): @pa with
+ * @prot and @type if the slot still holds @expect; *@installed (may be NULL) gets the new
+ * entry. 0, -QE_AGAIN, -QE_INVAL. */
+int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
+		    unsigned type, uint64_t expect, uint64_t *installed);
 
 /* pmap_enter - make @va present: @pa with protection @prot (PTE_PROT_*, user) and page
  * @type, if its page-level entry still equals @expect (a not-present value the caller read).

@@ -20,6 +20,7 @@ struct range_op {
 	pmap_release_fn release;
 	void *ctx;
 	uint64_t present, swapped; /* (count) */
+	uint8_t np_ok;          /* bit L: np may be stored at level L (pte_check, once per call) */
 	bool create;            /* may the walk make a missing process-space PDPT */
 };
 
@@ -72,7 +73,7 @@ static int set_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start,
 			if (*e && op->release)
 				op->release(*e, sp.ebase, op->ctx);
 			*e = op->np;
-		} else if (sp.full && pte_check(op->np, level) == 0) {
+		} else if (sp.full && (op->np_ok & (1u << level))) {
 			if (pte_is_present(*e))
 				release_tree(pte_pa(*e), level - 1, sp.ebase, op);
 			*e = op->np;
@@ -132,6 +133,9 @@ int pmap_range_np(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t e
 	if (pte_is_present(np) || pte_check(np, PTE_LEVEL_PT) < 0)
 		return -QE_INVAL;
 	struct range_op op = { .pm = pm, .r = r, .np = np, .release = release, .ctx = ctx, .create = true };
+	for (unsigned level = PTE_LEVEL_PT; level <= PTE_LEVEL_PML4; level++)
+		if (pte_check(np, level) == 0)
+			op.np_ok |= (uint8_t)(1u << level);
 	spin_lock(&pm->lock);
 	int err = for_slots(pm, r, start, end, &op, set_range);
 	pmap_invalidate_range(pm, r, start);

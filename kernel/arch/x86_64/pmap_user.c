@@ -205,7 +205,8 @@ uint64_t pmap_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, unsigned *
 	return e;
 }
 
-int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry)
+int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *entry,
+		     struct pmap_leaf *leaf)
 {
 	int err = 0;
 	uint64_t upper;
@@ -213,7 +214,35 @@ int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t 
 	uint64_t *slot = leaf_slot(pm, r, va, true, false, &upper, &err);
 	*entry = slot ? *slot : upper;
 	spin_unlock(&pm->lock);
+	if (leaf) {
+		leaf->table = slot ? virt_to_phys_direct(slot) & ~PAGE_MASK : 0;
+		leaf->va = va;
+	}
 	return err;
+}
+
+uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf)
+{
+	return __atomic_load_n(&pmap_table_va(leaf->table)[IDX(leaf->va, PTE_LEVEL_PT)], __ATOMIC_ACQUIRE);
+}
+
+int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
+		    unsigned type, uint64_t expect, uint64_t *installed)
+{
+	uint64_t flags, e;
+	if (!leaf->table || pte_prot_flags(prot, true, &flags) < 0 || pte_make_present(pa, flags, type, &e) < 0 ||
+	    pte_is_present(expect))
+		return -QE_INVAL;
+	(void)pm;
+	/* A compare-and-swap without the pmap lock: the other writers of a slot the caller
+	 * holds a leaf for are evictions (which also swap) and range operations (which the
+	 * caller's address-space mutex excludes). It was not present: nothing to invalidate. */
+	uint64_t *slot = &pmap_table_va(leaf->table)[IDX(leaf->va, PTE_LEVEL_PT)];
+	if (!__atomic_compare_exchange_n(slot, &expect, e, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return -QE_AGAIN;
+	if (installed)
+		*installed = e;
+	return 0;
 }
 
 int pmap_enter(struct pmap *pm, struct pmap_root *r, vaddr_t va, paddr_t pa, unsigned prot,

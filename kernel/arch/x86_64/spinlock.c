@@ -29,7 +29,7 @@ static void check_order(const struct cpu *c, const struct spinlock *l)
 	}
 }
 
-void spin_lock(struct spinlock *l)
+void spin_lock_slow(struct spinlock *l)
 {
 	struct cpu *c = this_cpu();
 	check_order(c, l);
@@ -38,7 +38,7 @@ void spin_lock(struct spinlock *l)
 	c->spin_held[c->spin_depth++] = l;
 }
 
-void spin_unlock(struct spinlock *l)
+void spin_unlock_slow(struct spinlock *l)
 {
 	struct cpu *c = this_cpu();
 	if (c->spin_depth == 0 || c->spin_held[c->spin_depth - 1] != l)

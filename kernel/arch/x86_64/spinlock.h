@@ -36,12 +36,43 @@ struct spinlock {
 /* spin_init - set up @l with @name and @rank (for locks inside allocated records). */
 void spin_init(struct spinlock *l, const char *name, enum lock_rank rank);
 
-/* spin_lock - take @l; interrupts stay as they are (only for locks no interrupt handler takes).
- * Panics (naming both locks) when a held lock does not rank below @l. */
+/* spin_lock_slow, spin_unlock_slow - the general cases of spin_lock/spin_unlock (other locks
+ * held: the order check; contention; a bad release). */
+void spin_lock_slow(struct spinlock *l);
+void spin_unlock_slow(struct spinlock *l);
+
+#ifdef QUIRE_HOST
 void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+#else
+#include "arch/x86_64/percpu.h"
+
+/* spin_lock - take @l; interrupts stay as they are (only for locks no interrupt handler takes).
+ * Panics (naming both locks) when a held lock does not rank below @l. The common case (no
+ * other lock held, not contended) is inline. */
+static inline void spin_lock(struct spinlock *l)
+{
+	struct cpu *c = this_cpu();
+	if (c->spin_depth || __atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE)) {
+		spin_lock_slow(l);
+		return;
+	}
+	c->spin_held[0] = l;
+	c->spin_depth = 1;
+}
 
 /* spin_unlock - release @l, which this CPU holds. */
-void spin_unlock(struct spinlock *l);
+static inline void spin_unlock(struct spinlock *l)
+{
+	struct cpu *c = this_cpu();
+	if (c->spin_depth != 1 || c->spin_held[0] != l) {
+		spin_unlock_slow(l);
+		return;
+	}
+	c->spin_depth = 0;
+	__atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+#endif
 
 /* spin_lock_irqsave - interrupts off, then take @l; returns the flags to restore. */
 uint64_t spin_lock_irqsave(struct spinlock *l);

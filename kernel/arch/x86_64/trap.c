@@ -14,7 +14,6 @@
 #include "panic.h"
 #include "percpu.h"
 #include "pic.h"
-#include "pmap.h"
 #include "power.h"
 
 struct idt_gate {
@@ -170,10 +169,19 @@ static void kernel_exception(struct trap_frame *tf)
 	trap_panic(tf);
 }
 
+static bool smap_on; /* CR4.SMAP is set: clac exists and matters */
+
+void trap_set_smap(bool on)
+{
+	smap_on = on;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
-	if (pmap_has_smap())
-		cpu_clac(); /* the trapped code may have been inside a checked copy: SMAP back on */
+	/* AC off: the trapped code (user mode, which may set AC, or a checked copy) must not
+	 * leave SMAP disabled for the handler */
+	if (smap_on)
+		cpu_clac();
 	if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
 		this_cpu()->irq_depth++;
 		irq_dispatch(tf);

@@ -65,6 +65,8 @@ void trap_set_kernel_pf_hook(int (*fn)(struct trap_frame *tf));
 void trap_set_return_to_user_hook(void (*fn)(void));
 /* trap_vector_name - short name of an exception vector ("#PF"). */
 const char *trap_vector_name(uint64_t vector);
+/* trap_set_smap - SMAP is on: every trap clears AC first (pmap, once CR4 is set). */
+void trap_set_smap(bool on);
 /* trap_panic - panic for an unexpected exception in kernel mode: registers and a backtrace. */
 void trap_panic(struct trap_frame *tf) __attribute__((noreturn));
 /* trap_dump - print the frame's registers (and CR2) on the console. */
