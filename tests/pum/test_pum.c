@@ -19,6 +19,7 @@
 /* A tiny environment: frames 0..7 with A, D and evictable bits the test sets. */
 struct fake {
 	bool a[8], d[8], ok[8];
+	uint64_t key[8];
 	int samples;
 };
 
@@ -41,10 +42,21 @@ static bool fake_evictable(void *ctx, pfn_t pfn)
 	return ((struct fake *)ctx)->ok[pfn];
 }
 
+static uint64_t fake_key(void *ctx, pfn_t pfn)
+{
+	return ((struct fake *)ctx)->key[pfn];
+}
+
+/* The machine of the tests: a tick every @tick references, no page-out thread. */
+static struct sim_opts test_opts(uint32_t m, uint32_t tick, const uint8_t *pinned)
+{
+	return (struct sim_opts){ .nframes = m, .ns_per_ref = 1, .tick_ns = tick, .pinned = pinned };
+}
+
 static void *start(const char *name, struct pum_state *s, struct fake *f, pfn_t n)
 {
 	const struct pum_policy *p = pum_find(name);
-	struct pum_env env = { fake_accessed, fake_dirty, fake_evictable, f };
+	struct pum_env env = { fake_accessed, fake_dirty, fake_evictable, fake_key, f };
 	size_t nbytes = pum_mem_bytes(p, n);
 	void *mem = calloc(1, nbytes);
 
@@ -74,7 +86,7 @@ static void test_init_rejects(void **state)
 	(void)state;
 	struct pum_state s;
 	struct fake f = { 0 };
-	struct pum_env env = { fake_accessed, fake_dirty, fake_evictable, &f };
+	struct pum_env env = { fake_accessed, fake_dirty, fake_evictable, fake_key, &f };
 	const struct pum_policy *p = pum_find("clock");
 	uint64_t mem[64] = { 0 };
 	assert_int_equal(pum_init(&s, p, 0, &env, mem, sizeof mem), -1);
@@ -91,7 +103,7 @@ static void test_clock_second_chance(void **state)
 	struct fake f = { 0 };
 	void *mem = start("clock", &s, &f, 4);
 	for (pfn_t i = 0; i < 4; i++)
-		pum_mapped(&s, i, i);
+		pum_mapped(&s, i, f.key[i] = i);
 	f.a[0] = f.a[1] = f.a[3] = true;
 	assert_int_equal(pum_pick_victim(&s), 2);
 	assert_false(f.a[0] || f.a[1]);
@@ -108,7 +120,7 @@ static void test_aging_order(void **state)
 	struct fake f = { 0 };
 	void *mem = start("aging", &s, &f, 4);
 	for (pfn_t i = 0; i < 4; i++)
-		pum_mapped(&s, i, i);
+		pum_mapped(&s, i, f.key[i] = i);
 	for (int t = 0; t < 4; t++) { /* frame i referenced in ticks >= i only */
 		for (int i = 0; i < 4; i++)
 			f.a[i] = i <= t;
@@ -131,7 +143,7 @@ static void test_never_unevictable(void **state)
 		struct fake f = { 0 };
 		void *mem = start(pum_policy_at(k)->name, &s, &f, 8);
 		for (pfn_t i = 0; i < 8; i++) {
-			pum_mapped(&s, i, 100 + i);
+			pum_mapped(&s, i, f.key[i] = 100 + i);
 			f.ok[i] = i % 3 != 0;
 			f.a[i] = true;
 		}
@@ -149,7 +161,7 @@ static void test_never_unevictable(void **state)
 static void run_ok(const struct pum_policy *p, const struct trace *t, uint32_t m, const uint8_t *pinned,
 		   uint32_t tick)
 {
-	struct sim_opts o = { .nframes = m, .tick_every = tick, .pinned = pinned };
+	struct sim_opts o = test_opts(m, tick, pinned);
 	struct sim_result r, opt;
 	sim_policy(p, t, &o, &r);
 	if (r.error)
@@ -170,6 +182,7 @@ static void make_trace(struct trace *t, uint32_t npages, size_t n)
 		assert_int_equal(trace_push(t, &cap, i % 5 ? p : (uint32_t)(i / 5) % npages, (x >> 20) & 1), 0);
 	}
 	t->npages = npages;
+	assert_int_equal(trace_default_keys(t), 0);
 }
 
 /* Every policy on small machines, M = 1..8, with some pages pinned, ticks every 1 and 7. */
@@ -195,11 +208,12 @@ static void test_hotcold_scan(void **state)
 	(void)state;
 	struct trace t;
 	size_t cap = 0;
-	struct sim_opts o = { .nframes = 60, .tick_every = 50, .pinned = NULL };
+	struct sim_opts o = test_opts(60, 50, NULL);
 	struct sim_result hc, ck;
 	memset(&t, 0, sizeof t);
 	for (int i = 0; i < 60000; i++)
 		trace_push(&t, &cap, i % 2 ? (uint32_t)(i * 7) % 50 : 50 + (uint32_t)i / 2 % 5000, false);
+	assert_int_equal(trace_default_keys(&t), 0);
 	sim_policy(pum_find("hotcold"), &t, &o, &hc);
 	sim_policy(pum_find("clock"), &t, &o, &ck);
 	assert_false(hc.error || ck.error);
@@ -226,7 +240,7 @@ static void test_harness_catches_broken(void **state)
 	struct pum_policy bad = *pum_find("clock");
 	struct trace t;
 	uint8_t pinned[40] = { 0 };
-	struct sim_opts o = { .nframes = 4, .tick_every = 10, .pinned = pinned };
+	struct sim_opts o = test_opts(4, 10, pinned);
 	struct sim_result r;
 	make_trace(&t, 40, 2000);
 	pinned[TRACE_PAGE(t.ref[0])] = 1; /* the first page lands in frame 0 */
