@@ -7,6 +7,7 @@
 
 /* The registered policies; the first is the default (specs/pum.md says why). */
 static const struct pum_policy *const pum_policies[] = {
+	&pum_refault_policy,
 	&pum_hotcold_policy,
 	&pum_clock_policy,
 	&pum_aging_policy,

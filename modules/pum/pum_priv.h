@@ -11,6 +11,7 @@
 extern const struct pum_policy pum_clock_policy;
 extern const struct pum_policy pum_aging_policy;
 extern const struct pum_policy pum_hotcold_policy;
+extern const struct pum_policy pum_refault_policy;
 
 /* pum_round8 - @n rounded up to a multiple of 8 (every array in a block starts aligned). */
 static inline size_t pum_round8(size_t n)

@@ -4,7 +4,7 @@
  * sizes given in percent of the trace's distinct pages. Per cell: faults / OPT's faults and
  * write-backs; per policy: geometric means over cells (all, real programs, the tuning and
  * held-out halves), the worst cell, write-backs against LRU's and bytes per frame.
- * usage: bench [-f PCTS] [-x PCTS] [-s SYNTH] [-t TUNE] [-k TICK_MS] [-M MAJOR_US] TRACE...
+ * usage: bench [-f PCTS] [-x PCTS] [-s SYNTH] [-t TUNE] [-p POLICIES] [-k TICK_MS] [-M MAJOR_US] TRACE...
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -35,20 +35,12 @@ struct col {
 struct opts {
 	int pcts[MAX_SIZES], npcts, xpcts[MAX_SIZES], nxpcts;
 	const char *synth, *tune;   /* comma-separated trace names */
+	const char *only;           /* -p: only these policies (NULL: all) */
 	long tick_ms, major_us;     /* -1: the default machine's */
 };
 
 static int ncols;
 static struct col cols[MAX_COLS];
-
-static void setup_cols(void)
-{
-	cols[ncols++] = (struct col){ .name = "OPT", .ref = sim_opt };
-	cols[ncols++] = (struct col){ .name = "LRU", .ref = sim_lru };
-	cols[ncols++] = (struct col){ .name = "FIFO", .ref = sim_fifo };
-	for (size_t i = 0; pum_policy_at(i) != NULL && ncols < MAX_COLS; i++)
-		cols[ncols++] = (struct col){ .name = pum_policy_at(i)->name, .policy = pum_policy_at(i) };
-}
 
 /* in_list - @name is one of the comma-separated names in @list. */
 static bool in_list(const char *list, const char *name)
@@ -59,6 +51,16 @@ static bool in_list(const char *list, const char *name)
 		if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
 			return true;
 	return false;
+}
+
+static void setup_cols(const char *only)
+{
+	cols[ncols++] = (struct col){ .name = "OPT", .ref = sim_opt };
+	cols[ncols++] = (struct col){ .name = "LRU", .ref = sim_lru };
+	cols[ncols++] = (struct col){ .name = "FIFO", .ref = sim_fifo };
+	for (size_t i = 0; pum_policy_at(i) != NULL && ncols < MAX_COLS; i++)
+		if (only == NULL || in_list(only, pum_policy_at(i)->name))
+			cols[ncols++] = (struct col){ .name = pum_policy_at(i)->name, .policy = pum_policy_at(i) };
 }
 
 static void run_col(int c, const struct trace *t, uint32_t m, const struct opts *op, struct sim_result *r)
@@ -217,6 +219,10 @@ static int parse_args(int argc, char **argv, struct opts *op)
 			continue;
 		if (strcmp(argv[i], "-x") == 0 && (op->nxpcts = parse_sizes(v, op->xpcts)) >= 0)
 			continue;
+		if (strcmp(argv[i], "-p") == 0) {
+			op->only = v;
+			continue;
+		}
 		if (strcmp(argv[i], "-s") == 0 || strcmp(argv[i], "-t") == 0) {
 			*(argv[i][1] == 's' ? &op->synth : &op->tune) = v;
 			continue;
@@ -229,7 +235,7 @@ static int parse_args(int argc, char **argv, struct opts *op)
 		return -1;
 	}
 	if (i >= argc)
-		fprintf(stderr, "usage: bench [-f PCTS] [-x PCTS] [-s SYNTH] [-t TUNE] [-k TICK_MS] [-M MAJOR_US] TRACE...\n");
+		fprintf(stderr, "usage: bench [-f PCTS] [-x PCTS] [-s SYNTH] [-t TUNE] [-p POLICIES] [-k TICK_MS] [-M MAJOR_US] TRACE...\n");
 	return i < argc ? i : -1;
 }
 
@@ -240,7 +246,7 @@ int main(int argc, char **argv)
 
 	if (i < 0)
 		return 2;
-	setup_cols();
+	setup_cols(op.only);
 	header(&op);
 	for (; i < argc; i++)
 		if (bench_trace(argv[i], &op) != 0)
