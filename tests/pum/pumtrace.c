@@ -17,7 +17,7 @@
 
 #define RAW_TRAILER (~0ull) /* pagerec: the next u64 is the run's memory-event count */
 
-#define GEN_EVENTS_PER_REF 100 /* a synthetic reference stands for 100 memory events (real: 50-280) */
+#define GEN_EVENTS_PER_REF 256 /* a synthetic reference stands for 256 memory events (real: 50-280) */
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
