@@ -1,18 +1,22 @@
 # pum.mk - the page-usage manager's host harness (tests/pum/README.md).
 #   pum-test   cmocka unit tests of every policy under ASan/UBSan, and a run of the whole
 #              bench pipeline on one small trace; writes $(RESULTS)/pum.res
-#   pum-bench  the table: policies x traces x memory sizes beside OPT, LRU and FIFO
+#   pum-bench  the table: policies x traces x memory sizes beside OPT, LRU and FIFO,
+#              geometric means over the cells (PUM_TICK_MS=N: another tick period)
 # Uses BUILD, RESULTS, Q, HOSTCC and PYTHON from the top Makefile.
 
 PUM_SRCS := $(wildcard modules/pum/*.c)
-PUM_HDRS := $(wildcard modules/pum/*.h) tests/pum/sim.h kernel/lib/types.h kernel/mm/frame.h
-PUM_HARNESS := tests/pum/sim.c tests/pum/ref.c tests/pum/trace.c
+PUM_HDRS := $(wildcard modules/pum/*.h) tests/pum/sim.h tests/pum/simenv.h kernel/lib/types.h kernel/mm/frame.h
+PUM_HARNESS := tests/pum/sim.c tests/pum/simenv.c tests/pum/ref.c tests/pum/trace.c
 PUM_INC := -Ikernel -Imodules -Itests/pum
 PUM_CFLAGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(PUM_INC)
 PUM_SAN := -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 PUM_OUT := $(BUILD)/pum
-PUM_TICK ?= 1000
-PUM_SIZES ?= 10,25,50,75,90
+PUM_SIZES ?= 5,10,25,50
+PUM_EXTRA ?= 75
+PUM_SYNTH := loop,scanhot,random,phase
+# The tuning half of the traces; the rest is the held-out half (tests/pum/README.md).
+PUM_TUNE := loop,scanhot,cc1,sort,gzip,git
 
 $(PUM_OUT)/test_pum: tests/pum/test_pum.c $(PUM_HARNESS) $(PUM_SRCS) $(PUM_HDRS)
 	@mkdir -p $(@D)
@@ -22,7 +26,7 @@ $(PUM_OUT)/test_pum: tests/pum/test_pum.c $(PUM_HARNESS) $(PUM_SRCS) $(PUM_HDRS)
 $(PUM_OUT)/bench: tests/pum/bench.c $(PUM_HARNESS) $(PUM_SRCS) $(PUM_HDRS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  HOSTCC  $@")
-	$(Q)$(HOSTCC) $(PUM_CFLAGS) -O2 -o $@ $< $(PUM_HARNESS) $(PUM_SRCS)
+	$(Q)$(HOSTCC) $(PUM_CFLAGS) -O2 -o $@ $< $(PUM_HARNESS) $(PUM_SRCS) -lm
 
 $(PUM_OUT)/pumtrace: tests/pum/pumtrace.c tests/pum/trace.c $(PUM_HDRS)
 	@mkdir -p $(@D)
@@ -50,4 +54,5 @@ pum-traces: $(PUM_OUT)/pumtrace
 
 pum-bench: $(PUM_OUT)/bench pum-traces
 	@echo "== page-usage policies (tests/pum/README.md) =="
-	@$(PUM_OUT)/bench -k $(PUM_TICK) -f $(PUM_SIZES) $$(cat $(PUM_OUT)/traces.list)
+	@$(PUM_OUT)/bench -f $(PUM_SIZES) -x $(PUM_EXTRA) -s $(PUM_SYNTH) -t $(PUM_TUNE) \
+		$(if $(PUM_TICK_MS),-k $(PUM_TICK_MS)) $$(cat $(PUM_OUT)/traces.list)

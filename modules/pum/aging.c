@@ -1,7 +1,8 @@
 /*
  * aging.c - an LRU approximation a kernel can run: each tick shifts every tracked frame's
  * 8-bit age right and puts the sampled accessed bit in bit 7; the victim is a frame of the
- * smallest age (ties: the next one after the hand). 2 bytes per frame plus a 1 KiB age
+ * smallest age (ties: the next one after the hand); ages also shift every nframes/8
+ * victims, so rare ticks do not stop the clock. 2 bytes per frame plus a 1 KiB age
  * histogram that finds the smallest age without a full sweep. specs/pum.md, "aging".
  */
 #include "pum/pum_priv.h"
@@ -9,9 +10,11 @@
 #define AGING_TRACKED 0x01
 #define AGING_PENDING 0x02 /* accessed bit seen between ticks: goes into the next tick */
 #define AGING_NEW 0x80     /* a fault is a reference: a new page starts as just used */
+#define AGING_PICKS_DIV 8  /* ages shift every nframes/8 victims as well as every tick */
 
 struct aging_state {
 	pfn_t hand;
+	pfn_t picks;       /* victims since the ages were last shifted */
 	uint8_t *age;      /* [nframes] */
 	uint8_t *flags;    /* [nframes] */
 	uint32_t *count;   /* [256] tracked frames by age */
@@ -70,6 +73,7 @@ static void aging_tick(struct pum_state *s)
 {
 	struct aging_state *a = aging_of(s);
 
+	a->picks = 0;
 	for (int i = 0; i < 256; i++)
 		a->count[i] = 0;
 	for (pfn_t pfn = 0; pfn < s->nframes; pfn++) {
@@ -126,9 +130,17 @@ static pfn_t aging_fallback(struct pum_state *s, struct aging_state *a)
 	return best;
 }
 
+/*
+ * aging_pick_victim - a frame of the least age after the hand. Ages are also shifted every
+ * nframes/AGING_PICKS_DIV victims: when ticks are rare next to evictions (a thrashing
+ * machine), ages would otherwise stop meaning anything and aging collapse to a sweep.
+ */
 static pfn_t aging_pick_victim(struct pum_state *s)
 {
 	struct aging_state *a = aging_of(s);
+
+	if (++a->picks >= (s->nframes / AGING_PICKS_DIV ? s->nframes / AGING_PICKS_DIV : 1))
+		aging_tick(s);
 	int m = aging_min_age(a);
 	pfn_t victim = FRAME_NONE;
 

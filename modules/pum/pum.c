@@ -7,6 +7,7 @@
 
 /* The registered policies; the first is the default (specs/pum.md says why). */
 static const struct pum_policy *const pum_policies[] = {
+	&pum_refault_policy,
 	&pum_hotcold_policy,
 	&pum_clock_policy,
 	&pum_aging_policy,
@@ -51,7 +52,8 @@ size_t pum_mem_bytes(const struct pum_policy *policy, pfn_t nframes)
 int pum_init(struct pum_state *s, const struct pum_policy *policy, pfn_t nframes,
 	     const struct pum_env *env, void *mem, size_t mem_bytes)
 {
-	if (s == NULL || policy == NULL || env == NULL || env->test_and_clear_accessed == NULL)
+	if (s == NULL || policy == NULL || env == NULL || env->test_and_clear_accessed == NULL ||
+	    env->is_dirty == NULL || env->evictable == NULL || env->page_key == NULL)
 		return -1;
 	if (nframes == 0 || nframes > FRAME_MAX_PFN || mem == NULL || ((uintptr_t)mem & 7) != 0)
 		return -1;

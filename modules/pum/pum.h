@@ -23,19 +23,29 @@
 
 /*
  * The environment: callbacks into whoever owns the page tables (the kernel's pmap through
- * the frame database's one mapping, or the harness's simulated page table).
- * test_and_clear_accessed: the A bit of @pfn's one mapping; clears it (a TLB shootdown is the
- *     caller's business). is_dirty: evicting @pfn now would cost a write (D bit set, or no
- *     clean swap copy and not re-creatable). evictable: false for locked pages, DMA buffers,
- *     special mappings; a policy never returns such a frame.
- * Context: called with the page-usage lock held; must not sleep.
+ * the frame database's one mapping, or the harness's simulated page table, tests/pum/simenv.c).
+ * Every callback is about the one mapping of a frame the policy tracks; exact meaning:
+ * specs/pum.md, "The environment".
+ * test_and_clear_accessed: the A bit of @pfn's mapping; clears it (the TLB entry is the
+ *     callee's business). is_dirty: evicting @pfn now would cost a write (D bit set, or no
+ *     clean swap copy and not re-creatable). evictable: false for locked pages, DMA
+ *     buffers, special mappings; a policy never returns such a frame. page_key: the key
+ *     pum_mapped was given for @pfn's page (owner << 35 | virtual page number).
+ * Context: called with the page-usage lock held; must not sleep. All four are required.
  */
 struct pum_env {
 	bool (*test_and_clear_accessed)(void *ctx, pfn_t pfn);
 	bool (*is_dirty)(void *ctx, pfn_t pfn);
 	bool (*evictable)(void *ctx, pfn_t pfn);
+	uint64_t (*page_key)(void *ctx, pfn_t pfn);
 	void *ctx;
 };
+
+/* pum_page_key - the page key the kernel passes: address space @owner, virtual address @va. */
+static inline uint64_t pum_page_key(uint32_t owner, uint64_t va)
+{
+	return ((uint64_t)owner << 35) | (va >> 12);
+}
 
 struct pum_policy;
 

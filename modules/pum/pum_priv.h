@@ -11,6 +11,7 @@
 extern const struct pum_policy pum_clock_policy;
 extern const struct pum_policy pum_aging_policy;
 extern const struct pum_policy pum_hotcold_policy;
+extern const struct pum_policy pum_refault_policy;
 
 /* pum_round8 - @n rounded up to a multiple of 8 (every array in a block starts aligned). */
 static inline size_t pum_round8(size_t n)
@@ -40,7 +41,7 @@ static inline uint32_t pum_hash32(uint64_t key)
 /* pum_usable - @pfn may be returned as a victim: the environment says it is evictable. */
 static inline bool pum_usable(const struct pum_state *s, pfn_t pfn)
 {
-	return s->env.evictable == NULL || s->env.evictable(s->env.ctx, pfn);
+	return s->env.evictable(s->env.ctx, pfn);
 }
 
 /* pum_accessed - test and clear @pfn's accessed bit through the environment. */
@@ -52,7 +53,13 @@ static inline bool pum_accessed(const struct pum_state *s, pfn_t pfn)
 /* pum_dirty - evicting @pfn now would cost a write. */
 static inline bool pum_dirty(const struct pum_state *s, pfn_t pfn)
 {
-	return s->env.is_dirty != NULL && s->env.is_dirty(s->env.ctx, pfn);
+	return s->env.is_dirty(s->env.ctx, pfn);
+}
+
+/* pum_key - the page key of @pfn's mapping (what pum_mapped was told). */
+static inline uint64_t pum_key(const struct pum_state *s, pfn_t pfn)
+{
+	return s->env.page_key(s->env.ctx, pfn);
 }
 
 #endif

@@ -10,8 +10,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"; out=$(cd "$out" && pwd)
 log=$out/mktraces.log
 
+# have NAME - the cached trace NAME is there and readable (an old format is made again).
+have() { [ -s "$out/$1.qpt.gz" ] && "$pumtrace" info "$out/$1.qpt.gz" >/dev/null 2>&1; }
+
 for g in loop scanhot random phase; do
-  [ -s "$out/$g.qpt.gz" ] || "$pumtrace" gen "$g" "$out/$g.qpt.gz" || { echo "pumtrace gen $g failed" >&2; exit 1; }
+  have "$g" || "$pumtrace" gen "$g" "$out/$g.qpt.gz" || { echo "pumtrace gen $g failed" >&2; exit 1; }
   echo "$out/$g.qpt.gz"
 done
 
@@ -22,6 +25,9 @@ if ! have_vg && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >>"$log" 2>&1 \
     || { apt-get update -qq >>"$log" 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends valgrind >>"$log" 2>&1; }
 fi
+for c in sqlite3 git xz; do
+  command -v $c >/dev/null || { echo "pum: $c is missing (bash tests/deps.sh installs it)" >&2; exit 1; }
+done
 if ! have_vg; then
   echo "pum: valgrind's headers or static libraries are missing: real-program traces skipped" >&2
   exit 0
@@ -45,7 +51,7 @@ fi
 # record NAME CMD... - run CMD under pagerec (each process its own raw file), convert.
 record() {
   local name=$1; shift
-  [ -s "$out/$name.qpt.gz" ] && { echo "$out/$name.qpt.gz"; return 0; }
+  have "$name" && { echo "$out/$name.qpt.gz"; return 0; }
   rm -f "$out/$name".*.raw
   local t0=$(date +%s.%N)
   if VALGRIND_LIB=$vg valgrind --tool=pagerec --trace-children=yes \
@@ -72,8 +78,50 @@ s = sorted(d.items(), key=lambda kv: kv[1][1])
 print(len(",".join(k for k, _ in s[:20000])))
 PY
 
+# The database workload: a table of 60 000 rows, an index, joins, grouping, sorting,
+# updates and deletes, on a file database with a 16 MiB page cache.
+cat > "$out/workload.sql" <<'SQL'
+PRAGMA cache_size = -16000;
+CREATE TABLE t(id INTEGER PRIMARY KEY, a INT, b TEXT, c REAL);
+WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 60000)
+  INSERT INTO t SELECT i, (i * 7919) % 1000, printf('row%08d', (i * 104729) % 60000), i * 0.5 FROM r;
+CREATE INDEX ta ON t(a);
+CREATE TABLE u(k INT PRIMARY KEY, v TEXT);
+INSERT INTO u SELECT a, max(b) FROM t GROUP BY a;
+SELECT count(*), sum(c) FROM t WHERE a BETWEEN 100 AND 300;
+SELECT u.v, count(*) FROM t JOIN u ON t.a = u.k GROUP BY u.v ORDER BY 2 DESC LIMIT 10;
+SELECT b FROM t ORDER BY b LIMIT 5 OFFSET 30000;
+UPDATE t SET c = c + 1 WHERE a % 7 = 0;
+DELETE FROM t WHERE a % 13 = 0;
+SELECT a, avg(c) FROM t GROUP BY a HAVING count(*) > 50 ORDER BY 2 LIMIT 5;
+SELECT count(DISTINCT substr(b, 1, 6)) FROM t;
+SQL
+
+# The version-control workload: a repository of 30 commits over 120 files, made here
+# (not traced) with fixed names and dates; git repack -a -d -f (and its pack-objects child).
+make_repo() {
+  local r=$out/gitrepo i f
+  rm -rf "$r"; mkdir -p "$r" && git -C "$r" init -q || return 1
+  export GIT_AUTHOR_NAME=quire GIT_AUTHOR_EMAIL=q@quire GIT_COMMITTER_NAME=quire GIT_COMMITTER_EMAIL=q@quire
+  for i in $(seq 1 30); do
+    for f in $(seq $((i % 4)) 4 119); do seq $((f * i)) $((f * i + 400 + f)) > "$r/f$f.txt"; done
+    export GIT_AUTHOR_DATE="2024-01-01T00:00:$((i + 10))" GIT_COMMITTER_DATE="2024-01-01T00:00:$((i + 10))"
+    git -C "$r" add -A && git -C "$r" commit -q -m "commit $i" || return 1
+  done
+}
+
 record sort sort -S 1M "$out/lines.txt" -o /dev/null
 record cc1 "$(gcc -print-prog-name=cc1)" -quiet -O2 -fpreprocessed "$out/cc1-input.i" -o /dev/null
 record python /usr/bin/python3 -S "$out/script.py"
 record gzip gzip -6 -f -k -S .gz-out "$out/lines.txt"; rm -f "$out/lines.txt.gz-out"
+record xz xz -6 -T1 -f -k -S .xz-out "$out/lines.txt" "$out/cc1-input.i"; rm -f "$out"/*.xz-out
+rm -f "$out/sq.db"; record sqlite sqlite3 "$out/sq.db" ".read $out/workload.sql"; rm -f "$out/sq.db"
+have git || { (make_repo) >>"$log" 2>&1 || echo "pum: making the git repository failed" >&2; }
+record git git -C "$out/gitrepo" -c pack.threads=1 repack -a -d -f -q; rm -rf "$out/gitrepo"
+# A multi-process mix: four programs at once, 10 ms of simulated time each in turn.
+if ! have mix && have sqlite && have python && have sort && have xz; then
+  "$pumtrace" mix "$out/mix.qpt.gz" 10 "$out/sqlite.qpt.gz" "$out/python.qpt.gz" "$out/sort.qpt.gz" \
+    "$out/xz.qpt.gz" || echo "pum: making the mix failed" >&2
+fi
+have mix && echo "$out/mix.qpt.gz"
 exit 0

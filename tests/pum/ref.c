@@ -1,7 +1,9 @@
 /*
  * ref.c - the reference simulators, which see every reference (no kernel can):
  * Belady's OPT (evict the page used furthest in the future; fewest faults, write-backs
- * only counted), exact LRU and FIFO. Dirty = written since it was brought in.
+ * only counted), exact LRU and FIFO. An eviction costs a write by the rule the policies'
+ * environment uses (simenv.c): written since it was brought in, or written once and no
+ * clean swap copy yet.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,10 +11,13 @@
 #include "sim.h"
 
 #define NONE 0xFFFFFFFFu
+#define RS_D 0x01       /* written since brought in */
+#define RS_WRITTEN 0x02 /* written at least once */
+#define RS_COPY 0x04    /* a clean copy is in swap */
 
 struct refsim {
 	uint32_t *where;  /* [npages] NONE when not resident */
-	uint8_t *dirty;   /* [npages] */
+	uint8_t *dirty;   /* [npages] RS_D | RS_WRITTEN | RS_COPY */
 	uint32_t nres;
 };
 
@@ -32,11 +37,13 @@ static bool refsim_init(struct refsim *m, const struct trace *t, struct sim_resu
 
 static void refsim_evict(struct refsim *m, uint32_t p, struct sim_result *r)
 {
-	if (m->dirty[p])
+	if ((m->dirty[p] & RS_D) || ((m->dirty[p] & RS_WRITTEN) && !(m->dirty[p] & RS_COPY)))
 		r->writebacks++;
 	else
 		r->clean_drops++;
-	m->dirty[p] = 0;
+	if (m->dirty[p] & RS_WRITTEN)
+		m->dirty[p] |= RS_COPY;
+	m->dirty[p] &= (uint8_t)~RS_D;
 	m->where[p] = NONE;
 	m->nres--;
 }
@@ -119,7 +126,7 @@ void sim_opt(const struct trace *t, uint32_t nframes, struct sim_result *r)
 			m.where[p] = 0;
 		}
 		cur[p] = nxt[i]; /* NONE: never used again, the first to go */
-		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) != 0;
+		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) ? RS_D | RS_WRITTEN : 0;
 		heap_push(heap, &hn, (uint64_t)nxt[i] << 32 | p);
 	}
 out:
@@ -161,7 +168,7 @@ void sim_lru(const struct trace *t, uint32_t nframes, struct sim_result *r)
 		next[p] = head;
 		if (head != NONE) prev[head] = p; else tail = p;
 		head = p;
-		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) != 0;
+		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) ? RS_D | RS_WRITTEN : 0;
 	}
 out:
 	refsim_free(&m);
@@ -190,7 +197,7 @@ void sim_fifo(const struct trace *t, uint32_t nframes, struct sim_result *r)
 			m.nres++;
 			m.where[p] = 0;
 		}
-		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) != 0;
+		m.dirty[p] |= (t->ref[i] & TRACE_WRITE) ? RS_D | RS_WRITTEN : 0;
 	}
 out:
 	refsim_free(&m);

@@ -4,7 +4,8 @@
  * order of first touch in the window, with a write bit if any store hit it in the window.
  * Loads, stores, dirty helpers, CAS and LL/SC are memory events; code pages are recorded
  * once per instruction-page change in a superblock. Output: raw little-endian u64 records
- * (vpn << 1 | write); tests/pum/pumtrace converts them. Built against Debian's valgrind
+ * (vpn << 1 | write), then a trailer: ~0 and the number of memory events of the whole run
+ * (the harness's time base); tests/pum/pumtrace converts them. Built against Debian's valgrind
  * headers and static libraries (tests/pum/mktraces.sh); format: tests/pum/README.md.
  */
 #include "pub_tool_basics.h"
@@ -20,6 +21,7 @@
 #define PR_TBL 16384        /* open-addressed set of this window's pages; > 2 * window */
 #define PR_MAX_WINDOW 8000
 #define PR_OUTBUF 65536
+#define PR_TRAILER (~0ULL) /* never a record (vpn < 2^52): the next u64 is the event count */
 
 static const HChar *pr_out = "pagerec.%p.raw";
 static Long pr_window = 4096;
@@ -33,6 +35,7 @@ static ULong pr_buf[PR_OUTBUF];
 static Int pr_nbuf;
 static Int pr_fd = -1;
 static ULong pr_total;
+static ULong pr_allevents; /* memory events over the whole run: the trailer's time base */
 
 static void pr_flush_buf(void)
 {
@@ -52,6 +55,7 @@ static void pr_end_window(void)
 		pr_key[h] = 0;
 	}
 	pr_total += pr_norder;
+	pr_allevents += (ULong)pr_events;
 	pr_norder = 0;
 	pr_events = 0;
 }
@@ -172,10 +176,14 @@ static void pr_fini(Int exitcode)
 {
 	(void)exitcode;
 	pr_end_window();
+	pr_buf[pr_nbuf++] = PR_TRAILER; /* then the number of memory events the records stand for */
+	if (pr_nbuf == PR_OUTBUF)
+		pr_flush_buf();
+	pr_buf[pr_nbuf++] = pr_allevents;
 	pr_flush_buf();
 	if (pr_fd >= 0)
 		VG_(close)(pr_fd);
-	VG_(umsg)("pagerec: %llu page records\n", pr_total);
+	VG_(umsg)("pagerec: %llu page records, %llu memory events\n", pr_total, pr_allevents);
 }
 
 static Bool pr_option(const HChar *arg)
