@@ -147,7 +147,7 @@ KTEST(mm_smep_smap)
 	pfn_t pfn = frame_alloc(FRAME_USER);
 	KT_ASSERT(t, pfn != FRAME_NONE, "frame");
 	*(uint8_t *)phys_to_virt(PFN_TO_PA(pfn)) = 0xC3;
-	KT_ASSERT(t, pmap_enter(&pm, &root, TEST_USER_VA, PFN_TO_PA(pfn), PTE_PROT_RX, PTE_TYPE_NORMAL, 0) == 0,
+	KT_ASSERT(t, pmap_enter(&pm, &root, TEST_USER_VA, PFN_TO_PA(pfn), PTE_PROT_RX, PTE_TYPE_NORMAL, false, 0) == 0,
 		  "map");
 	uint64_t f = cpu_irq_save();
 	pmap_activate(&root);

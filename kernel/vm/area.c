@@ -96,7 +96,7 @@ int vm_load_page(struct vm_tspace *ts, vaddr_t va, const void *src, size_t off, 
 		uint8_t *p = phys_to_virt(PFN_TO_PA(pfn));
 		memset(p, 0, PAGE_SIZE);
 		memcpy(p + off, src, n);
-		err = vm_page_map(ts, va, pfn, r->prot, PTE_TYPE_NORMAL, e, &leaf, 0);
+		err = vm_page_map(ts, va, pfn, r->prot, PTE_TYPE_NORMAL, true, e, &leaf, 0); /* image bytes: dirty */
 		if (err)
 			frame_free(pfn);
 	}
@@ -117,7 +117,7 @@ static int lock_page(struct vm_tspace *ts, vaddr_t va, const struct vm_region *r
 		if (pfn == FRAME_NONE)
 			return -QE_NOMEM;
 		memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-		if ((err = vm_page_map(ts, va, pfn, PTE_PROT_RW, PTE_TYPE_LOCKED, e, 0, 0)) < 0)
+		if ((err = vm_page_map(ts, va, pfn, PTE_PROT_RW, PTE_TYPE_LOCKED, false, e, 0, 0)) < 0)
 			frame_free(pfn);
 		return err;
 	}
@@ -126,11 +126,14 @@ static int lock_page(struct vm_tspace *ts, vaddr_t va, const struct vm_region *r
 	if (pte_type(e) == PTE_TYPE_LOCKED)
 		return 0;
 	pfn_t pfn = pte_pfn(e); /* an ordinary page that was there: it keeps its bytes */
-	pageusage_freed(pfn);
-	if (!pmap_replace(&vs->pmap, &ts->root, va, e, pte_with_type(e, PTE_TYPE_LOCKED)))
-		panic("vm: page %lx changed while the space's mutex was held", va);
 	struct frame *f = frame_get(pfn);
-	if (f->swap_copy) { /* a locked page is never evicted: its copy is of no use */
+	pageusage_freed(pfn);
+	/* a locked page is never evicted: its copy is of no use, so it goes and the page is
+	 * marked dirty (its bytes exist nowhere else: specs/swap.md "Zero pages") */
+	uint64_t locked = pte_with_type(f->swap_copy ? pte_set_dirty(e) : e, PTE_TYPE_LOCKED);
+	if (!pmap_replace(&vs->pmap, &ts->root, va, e, locked))
+		panic("vm: page %lx changed while the space's mutex was held", va);
+	if (f->swap_copy) {
 		swap_block_release(f->swap_copy - 1);
 		f->swap_copy = 0;
 		vm_count(&vs->cnt.swap_blocks, -1);

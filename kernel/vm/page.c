@@ -112,16 +112,16 @@ pfn_t vm_frame_alloc(struct vm_space *vs)
 	return FRAME_NONE;
 }
 
-int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect,
-		const struct pmap_leaf *leaf, uint64_t *installed)
+int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, bool dirty,
+		uint64_t expect, const struct pmap_leaf *leaf, uint64_t *installed)
 {
 	struct vm_space *vs = ts->vs;
 	uint32_t owner = vm_page_owner(ts, va);
 	frame_set_mapping(pfn, owner, va); /* before the PTE makes it reachable */
 	for (;;) {
 		int err = leaf && leaf->table
-				  ? pmap_enter_leaf(&vs->pmap, leaf, PFN_TO_PA(pfn), prot, type, expect, installed)
-				  : pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, expect);
+				  ? pmap_enter_leaf(&vs->pmap, leaf, PFN_TO_PA(pfn), prot, type, dirty, expect, installed)
+				  : pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, dirty, expect);
 		if (err == 0)
 			break;
 		if (err != -QE_NOMEM || vm_reclaim(vs) < 0) {
@@ -154,7 +154,7 @@ static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_
 	if (pfn == FRAME_NONE)
 		return -QE_NOMEM;
 	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
-	int err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, *e, leaf, e);
+	int err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, false, *e, leaf, e);
 	if (err) {
 		frame_free(pfn);
 		return err;
@@ -174,7 +174,8 @@ static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_
 	if (err)
 		return err;
 	struct frame *f = frame_get(pfn);
-	err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, *e, leaf, e);
+	/* a locked page gives its copy up: it is marked dirty, as its bytes exist nowhere else */
+	err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, type != PTE_TYPE_NORMAL, *e, leaf, e);
 	if (err) {
 		f->swap_copy = 0; /* the block still belongs to the PTE */
 		frame_free(pfn);

@@ -13,7 +13,6 @@
 #include "mm/kheap.h"
 #include "panic.h"
 #include "pum/pum.h"
-#include "vm/pagekey.h"
 #include "vm/vm_internal.h"
 
 static struct spinlock pum_lock = SPINLOCK_INIT("page-usage", RANK_PUM);
@@ -65,13 +64,23 @@ static bool env_accessed(void *ctx, pfn_t pfn)
 	return pmap_test_clear_accessed(&vs->pmap, ts ? &ts->root : 0, va, pfn);
 }
 
-/* env_dirty - evicting it now costs a write: D set, or no clean copy in swap (specs/pum.md). */
+/* env_dirty - evicting it now costs a write (specs/pum.md): D set. A page whose D bit is
+ * clear either has a clean copy in swap or was never written since its zero fill (pages
+ * whose bytes exist nowhere else are installed dirty, and dropping a copy sets D): both go
+ * without a write. */
 static bool env_dirty(void *ctx, pfn_t pfn)
 {
 	(void)ctx;
 	struct vm_space *vs;
 	uint64_t e = leaf(pfn, &vs);
-	return e && (pte_is_dirty(e) || frame_get(pfn)->swap_copy == 0);
+	return e && pte_is_dirty(e);
+}
+
+/* env_page_key - the key pum_mapped was given for @pfn's page (its one mapping). */
+static uint64_t env_page_key(void *ctx, pfn_t pfn)
+{
+	(void)ctx;
+	return pum_page_key(frame_owner(pfn), frame_va(pfn));
 }
 
 static bool env_evictable(void *ctx, pfn_t pfn)
@@ -94,7 +103,7 @@ int pageusage_start(const char *policy_name)
 	size_t mem = pum_mem_bytes(pol, fs.nframes);
 	void *pmem = kzalloc(mem);
 	uint8_t *bits = kzalloc((fs.nframes + 7) / 8);
-	struct pum_env env = { env_accessed, env_dirty, env_evictable, 0 };
+	struct pum_env env = { env_accessed, env_dirty, env_evictable, env_page_key, 0 };
 	if (!pmem || !bits || pum_init(&pum, pol, fs.nframes, &env, pmem, mem) < 0) {
 		kfree(pmem);
 		kfree(bits);
@@ -112,7 +121,7 @@ void pageusage_mapped(pfn_t pfn, uint32_t owner, vaddr_t va)
 	spin_lock(&pum_lock);
 	KASSERT(!is_tracked(pfn), "frame %lx tracked twice", pfn);
 	set_tracked(pfn, true);
-	pum_mapped(&pum, pfn, pagekey(owner, va));
+	pum_mapped(&pum, pfn, pum_page_key(owner, va));
 	spin_unlock(&pum_lock);
 }
 

@@ -149,8 +149,11 @@ static uint64_t drop_clean_copies(void)
 		struct vm_tspace *ts;
 		if (frame_state(pfn) != FRAME_USER || !f->swap_copy || vm_owner_pin(frame_owner(pfn), &vs, &ts) < 0)
 			continue;
-		uint64_t e = pmap_entry(&vs->pmap, ts ? &ts->root : 0, frame_va(pfn), 0);
-		if (pte_is_present(e) && pte_pfn(e) == pfn && f->swap_copy) {
+		struct pmap_root *root = ts ? &ts->root : 0;
+		uint64_t e = pmap_entry(&vs->pmap, root, frame_va(pfn), 0);
+		/* the page's bytes are then only in RAM: its D bit says so (specs/swap.md "Zero pages") */
+		if (pte_is_present(e) && pte_pfn(e) == pfn && f->swap_copy &&
+		    pmap_replace(&vs->pmap, root, frame_va(pfn), e, pte_set_dirty(e))) {
 			swap_block_release(f->swap_copy - 1);
 			f->swap_copy = 0;
 			vm_count(&vs->cnt.swap_blocks, -1);
@@ -183,6 +186,22 @@ static int64_t write_out(struct vm_space *vs, pfn_t pfn, struct frame *f)
 	return b;
 }
 
+/* drop_zero - @pfn holds a page nobody wrote since its zero fill: its PTE becomes a demand
+ * mark again (no block, no write; the next touch zero-fills it). */
+static int drop_zero(struct vm_space *vs, struct pmap_root *root, pfn_t pfn, vaddr_t va, uint64_t old)
+{
+	uint64_t mark;
+	if (pte_make_demand(pte_present_prot(old), &mark) < 0 || !pmap_replace(&vs->pmap, root, va, old, mark))
+		return -1;
+	count(&cnt.zero_drops);
+	count(&cnt.swap_outs);
+	vm_count(&vs->cnt.swap_outs, 1);
+	vm_count(&vs->cnt.frames, -1);
+	frame_clear_mapping(pfn);
+	frame_free(pfn);
+	return 0;
+}
+
 /* evict_frame - page out @pfn, which the manager just gave up, from its pinned space. */
 static int evict_frame(struct vm_space *vs, struct vm_tspace *ts, pfn_t pfn)
 {
@@ -192,6 +211,8 @@ static int evict_frame(struct vm_space *vs, struct vm_tspace *ts, pfn_t pfn)
 	uint64_t old = pmap_entry(&vs->pmap, root, va, 0), swp;
 	if (!pte_is_present(old) || pte_pfn(old) != pfn || pte_type(old) != PTE_TYPE_NORMAL)
 		return -1; /* no longer mapped as it was: the manager's view was stale */
+	if (!f->swap_copy && !pte_is_dirty(old))
+		return drop_zero(vs, root, pfn, va, old);
 	bool clean = f->swap_copy && !pte_is_dirty(old);
 	/* in transit while it is written: nothing can change it under the write, a fault on it
 	 * waits, and its space cannot end until the PTE is final (it is pinned) */
@@ -294,8 +315,8 @@ static void cmd_swap(const char *args)
 	}
 	kprintf("swap on %s: %lu of %lu blocks free; policy %s, %lu frames tracked, %lu free frames\n", dev->name,
 		nfree_blocks, nblocks, pageusage_policy(), pageusage_tracked(), frame_free_count());
-	kprintf("  page faults %lu, swap-ins %lu, swap-outs %lu (clean drops %lu, write-backs %lu), I/O errors %lu, copies dropped %lu\n",
-		swap_fault_count, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.io_errors,
-		cnt.copies_dropped);
+	kprintf("  page faults %lu, swap-ins %lu, swap-outs %lu (clean drops %lu, write-backs %lu, zero pages %lu), I/O errors %lu, copies dropped %lu\n",
+		swap_fault_count, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.zero_drops,
+		cnt.io_errors, cnt.copies_dropped);
 }
 MONITOR_CMD(swap, "swap space, page-usage policy and paging counters", cmd_swap);

@@ -17,6 +17,7 @@ struct swap_counters {
 	uint64_t page_faults; /* user page faults, all processes */
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
 	uint64_t copies_dropped; /* clean copies released because swap ran short */
+	uint64_t zero_drops;     /* never-written pages dropped back to demand (no block, no write) */
 };
 
 /* swap_init - open the swap device named on the command line (`swap=`), start the page-usage

@@ -32,13 +32,14 @@ pfn_t vm_frame_alloc(struct vm_space *vs);
 int vm_reclaim(struct vm_space *vs);
 
 /* vm_page_map - install @pfn at @va of @ts's process (thread space: @ts's own) with @prot and
- * @type, if the page-level entry still equals @expect: the frame record gets its one mapping,
+ * @type (@dirty: D set, for contents that are neither a zero fill nor in swap: see
+ * specs/swap.md "Zero pages"), if the page-level entry still equals @expect: the frame record gets its one mapping,
  * the counters and the page-usage manager are told. @leaf (may be NULL): the slot
  * vm_fault_entry found, saving a walk; *@installed (may be NULL, used with a leaf) gets the
  * new entry. Reclaims (sleeps) for page tables. 0, -QE_AGAIN (the entry changed: the caller
  * still owns @pfn), -QE_NOMEM (the same). */
-int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, uint64_t expect,
-		const struct pmap_leaf *leaf, uint64_t *installed);
+int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsigned type, bool dirty,
+		uint64_t expect, const struct pmap_leaf *leaf, uint64_t *installed);
 
 /* vm_fault_entry - the page-level entry of @va, splitting marks (reclaiming for tables);
  * *@leaf (may be NULL) gets its slot. 0 or -QE_NOMEM. May sleep. */

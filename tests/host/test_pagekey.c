@@ -1,11 +1,14 @@
 /*
- * test_pagekey.c - the page-usage manager's page key (kernel/vm/pagekey.h): pages of two
+ * test_pagekey.c - the page-usage manager's page key (pum_page_key in modules/pum/pum.h, what the kernel passes): pages of two
  * owners at one address are two pages; one owner's pages keep distinct keys; the largest
  * user address and owner id fit.
  */
 #include "hosttest.h"
 
-#include "vm/pagekey.h"
+#include "pum/pum.h"
+
+#define PAGEKEY_VPN_BITS 35
+#define pagekey pum_page_key
 
 static void test_owners_differ(void **state)
 {

@@ -231,6 +231,36 @@ static void test_upper_level_marks(void **state)
 	end_space(&s);
 }
 
+static void test_zero_pages_dropped(void **state)
+{
+	(void)state;
+	struct space s = make_space(700);
+	const char *why = NULL;
+	const int n = 16;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
+	for (int i = 0; i < n; i++) /* read faults: zero pages nobody wrote */
+		assert_int_equal(vm_fault(s.ts, AREA + i * PAGE_SIZE, PF_USER, &why), 0);
+	touch(&s, AREA, 0x77); /* one of them written */
+	uint64_t w0 = fm.disk_writes, b0 = swap_free_blocks();
+	assert_int_equal(evict_all(), n);
+	assert_int_equal(fm.disk_writes - w0, 1); /* only the written one costs a write */
+	assert_int_equal(b0 - swap_free_blocks(), 1);
+	for (int i = 1; i < n; i++) /* the others are demand marks again */
+		assert_int_equal(pte_np_kind(entry(&s, AREA + i * PAGE_SIZE), PTE_LEVEL_PT), PTE_NP_DEMAND);
+	assert_int_equal(read_word(&s, AREA), 0x77);
+	assert_int_equal(read_word(&s, AREA + PAGE_SIZE), 0);
+	/* a page filled from an image is installed dirty: evicting it writes it */
+	static const char img[] = "image bytes";
+	assert_int_equal(vm_map(s.ts, AREA + 0x100000, AREA + 0x101000, VM_ANON, RW, false), 0);
+	assert_int_equal(vm_load_page(s.ts, AREA + 0x100000, img, 8, sizeof img), 0);
+	uint64_t w1 = fm.disk_writes;
+	assert_int_equal(evict_all(), 3); /* the image page, page 0 (clean copy), page 1 (zero) */
+	assert_int_equal(fm.disk_writes - w1, 1);
+	assert_int_equal(read_word(&s, AREA + 0x100000), 0); /* brought back; bytes 0-7 were zero */
+	assert_memory_equal((char *)page_words(&s, AREA + 0x100000) + 8, img, sizeof img);
+	end_space(&s);
+}
+
 static void test_swap_read_error(void **state)
 {
 	(void)state;
@@ -254,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_lock_keeps_contents),
 		cmocka_unit_test(test_lock_failure_undoes),
 		cmocka_unit_test(test_upper_level_marks),
+		cmocka_unit_test(test_zero_pages_dropped),
 		cmocka_unit_test(test_swap_read_error),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);

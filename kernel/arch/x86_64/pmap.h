@@ -150,16 +150,17 @@ uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf);
 
 /* pmap_enter_leaf - pmap_enter at a slot pmap_fault_entry found (no walk, no lock: a
  * compare-and-swap; the caller's address-space mutex keeps range operations away): @pa with
- * @prot and @type if the slot still holds @expect; *@installed (may be NULL) gets the new
- * entry. 0, -QE_AGAIN, -QE_INVAL. */
+ * @prot, @type and @dirty as pmap_enter if the slot still holds @expect; *@installed (may be
+ * NULL) gets the new entry. 0, -QE_AGAIN, -QE_INVAL. */
 int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
-		    unsigned type, uint64_t expect, uint64_t *installed);
+		    unsigned type, bool dirty, uint64_t expect, uint64_t *installed);
 
 /* pmap_enter - make @va present: @pa with protection @prot (PTE_PROT_*, user) and page
- * @type, if its page-level entry still equals @expect (a not-present value the caller read).
- * Makes missing tables. 0, -QE_AGAIN (the entry changed), -QE_NOMEM, -QE_INVAL. */
+ * @type, its D bit set when @dirty (the frame holds what no zero fill or swap copy can make
+ * again), if its page-level entry still equals @expect (a not-present value the caller
+ * read). Makes missing tables. 0, -QE_AGAIN (the entry changed), -QE_NOMEM, -QE_INVAL. */
 int pmap_enter(struct pmap *pm, struct pmap_root *r, vaddr_t va, paddr_t pa, unsigned prot,
-	       unsigned type, uint64_t expect);
+	       unsigned type, bool dirty, uint64_t expect);
 
 /* pmap_replace - set the page-level entry of @va to @new if it equals @old (compare and
  * swap; @new is any valid leaf: present, swap, transit, ...); invalidates the TLB. false,

@@ -227,11 +227,11 @@ uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf)
 }
 
 int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
-		    unsigned type, uint64_t expect, uint64_t *installed)
+		    unsigned type, bool dirty, uint64_t expect, uint64_t *installed)
 {
 	uint64_t flags, e;
-	if (!leaf->table || pte_prot_flags(prot, true, &flags) < 0 || pte_make_present(pa, flags, type, &e) < 0 ||
-	    pte_is_present(expect))
+	if (!leaf->table || pte_prot_flags(prot, true, &flags) < 0 ||
+	    pte_make_present(pa, flags | (dirty ? PTE_D : 0), type, &e) < 0 || pte_is_present(expect))
 		return -QE_INVAL;
 	(void)pm;
 	/* A compare-and-swap without the pmap lock: the other writers of a slot the caller
@@ -246,13 +246,13 @@ int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, u
 }
 
 int pmap_enter(struct pmap *pm, struct pmap_root *r, vaddr_t va, paddr_t pa, unsigned prot,
-	       unsigned type, uint64_t expect)
+	       unsigned type, bool dirty, uint64_t expect)
 {
 	uint64_t flags, e, upper;
 	int err = 0;
 	if ((va & PAGE_MASK) || va >= USER_SPACE_END || (va >= pm->boundary && !r) ||
-	    pte_prot_flags(prot, true, &flags) < 0 || pte_make_present(pa, flags, type, &e) < 0 ||
-	    pte_is_present(expect))
+	    pte_prot_flags(prot, true, &flags) < 0 ||
+	    pte_make_present(pa, flags | (dirty ? PTE_D : 0), type, &e) < 0 || pte_is_present(expect))
 		return -QE_INVAL;
 	spin_lock(&pm->lock);
 	uint64_t *slot = leaf_slot(pm, r, va, true, true, &upper, &err);
