@@ -14,6 +14,7 @@ PKGS=(
   python3                                     # test runners (tests/lib, tests/scenarios)
   bear gdb                                    # compile_commands.json, debugging
   valgrind                                    # the page-trace recorder (tests/pum)
+  gnuplot-nox                                 # make plot: pictures of memory and policies
 )
 
 missing=()
