@@ -22,7 +22,7 @@ failed=""
 
 # boot PART ISO TIMEOUT [QEMU ARGS...] - boot ISO to BENCH-DONE; its BENCH lines as PART.*
 boot() {
-  local part=$1 iso=$2 limit=$3 log=$build/logs/bench-$1.log; shift 3
+  local part=$1 iso=$2 limit=$3 log=$build/logs/bench-$1.log t0=$SECONDS; shift 3
   timeout "$limit" "${qemu[@]}" "${icount[@]}" -cdrom "$iso" -boot d -serial stdio \
     -monitor none "$@" </dev/null | tr -d '\r' > "$log"
   if ! grep -q '^BENCH-DONE' "$log"; then
@@ -33,6 +33,7 @@ boot() {
   lines=$(awk -v p="$part" '$1 == "BENCH" { printf "%s.%s %s %s\n", p, $2, $3, $4 }' "$log")
   [ -n "$lines" ] || { echo "bench: the $part benchmarks printed no BENCH lines: see $log"; return 1; }
   echo "$lines" | tee -a "$figures"
+  echo "   ($part: $((SECONDS - t0)) s of wall time; log $log)"
 }
 
 # swap_busy LOG - guest instructions per swapped page with the idle loop's time taken out,

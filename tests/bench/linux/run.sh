@@ -95,7 +95,7 @@ runs() {
   echo "# linux $kver, $(date -u +%Y-%m-%d), ${qemu[*]}"
   boot mm "$mm_mib" "bench=mm" || return 1
   local disk=$work/swap.img
-  rm -f "$disk" && truncate -s 256M "$disk" || return 1
+  rm -f "$disk" && truncate -s 512M "$disk" || return 1 # as tests/bench/run.sh's
   boot swap "$swap_ram" "bench=swap swapmib=$swap_area" \
     -drive "file=$disk,format=raw,if=ide,index=1" || return 1
   rm -f "$disk"
