@@ -36,18 +36,9 @@ boot() {
   echo "   ($part: $((SECONDS - t0)) s of wall time; log $log)"
 }
 
-# swap_busy LOG - guest instructions per swapped page with the idle loop's time taken out,
-# from the kernel's "BENCH swap_idle_tsc" and "BENCH swap_total_tsc" lines (when it prints
-# them). Pages: "BENCH swap_pages" if printed, else global swap-ins + swap-outs at verify-1.
+# swap_busy LOG - instructions per swapped page, idle excluded (swapbusy.awk), if printed.
 swap_busy() {
-  awk '$1 == "BENCH" { v[$2] = $3 }
-       /^# verify-1 / { for (i = 1; i < NF; i++) if ($i == "(global:") { gin = $(i+2); gout = $(i+4) } }
-       END { if (!("swap_idle_tsc" in v) || !("swap_total_tsc" in v)) exit
-             pages = ("swap_pages" in v) ? v["swap_pages"] : gin + gout
-             if (pages <= 0) { print "bench: swap_idle_tsc printed but no swapped pages" > "/dev/stderr"; exit 1 }
-             printf "swap.insns_per_page %.2f insns/page\n", (v["swap_total_tsc"] - v["swap_idle_tsc"]) / pages
-             printf "swap.idle_fraction %.4f ratio\n", v["swap_idle_tsc"] / v["swap_total_tsc"] }' "$1" |
-    tee -a "$figures"
+  awk -f "$(dirname "$0")/swapbusy.awk" "$1" | tee -a "$figures"
 }
 
 echo "== kernel (QEMU TCG, $timing; under -icount shift=0 1 TSC tick = 1 guest instruction) =="

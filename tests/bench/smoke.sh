@@ -46,6 +46,15 @@ for part in "$@"; do
     result "${part%-bench}" $((n > 0)) "$part printed no 'NAME VALUE UNIT' lines" ;;
   esac
 done
+# swapbusy.awk on a made-up log (sample-swap.log): (2e9 - 5e8) / (49155 + 74887) pages,
+# then with an explicit page count, then with no idle lines (nothing to print).
+sample=$(dirname "$0")/sample-swap.log
+got=$(awk -f "$(dirname "$0")/swapbusy.awk" "$sample" | head -1)
+got2=$( (cat "$sample"; echo "BENCH swap_pages 100000 pages") | awk -f "$(dirname "$0")/swapbusy.awk" | head -1)
+got3=$(grep -v '_tsc' "$sample" | awk -f "$(dirname "$0")/swapbusy.awk")
+result swap-insns $(( ${#got3} == 0 )) "swapbusy.awk printed '$got3' for a log without swap_idle_tsc"
+[ "$got" = "swap.insns_per_page 12092.68 insns/page" ] && [ "$got2" = "swap.insns_per_page 15000.00 insns/page" ]
+result swap-insns-value $(( $? == 0 )) "swapbusy.awk printed '$got' and '$got2'"
 n=$(count table "Quire beside Linux.*")
 rows=$(count table ".* (insns|pages)/[a-z]+ +[0-9.]+ .*")
 result table $((n > 0 && rows > 0)) "no table of Quire beside Linux, or no row with a Quire figure"
