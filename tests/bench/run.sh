@@ -14,7 +14,8 @@ build=$1; out=$2; kiso=$3; uiso=$4; siso=$5; swap_mib=$6; host_benches=$7
 shift 8
 qemu=("$@")
 icount=(-icount shift=0); timing="-icount shift=0"
-[ $smoke -eq 1 ] && { icount=(); timing="smoke pass: no -icount, the figures mean nothing"; }
+tag=""
+[ $smoke -eq 1 ] && { icount=(); timing="smoke pass: no -icount, the figures mean nothing"; tag=-smoke; }
 mkdir -p "$build/logs" "$out"
 figures=$out/quire.txt
 : > "$figures"
@@ -22,7 +23,7 @@ failed=""
 
 # boot PART ISO TIMEOUT [QEMU ARGS...] - boot ISO to BENCH-DONE; its BENCH lines as PART.*
 boot() {
-  local part=$1 iso=$2 limit=$3 log=$build/logs/bench-$1.log t0=$SECONDS; shift 3
+  local part=$1 iso=$2 limit=$3 log=$build/logs/bench-$1$tag.log t0=$SECONDS; shift 3
   timeout "$limit" "${qemu[@]}" "${icount[@]}" -cdrom "$iso" -boot d -serial stdio \
     -monitor none "$@" </dev/null | tr -d '\r' > "$log"
   if ! grep -q '^BENCH-DONE' "$log"; then
@@ -49,7 +50,7 @@ echo "== swap (apps/swapper.c: $swap_mib MiB of RAM, IDE swap disk, $timing) =="
 simg=$out/swap.img
 rm -f "$simg" && truncate -s 512M "$simg"
 if boot swap "$siso" 900 -m "$swap_mib" -drive "file=$simg,format=raw,if=ide,index=1"; then
-  swap_busy "$build/logs/bench-swap.log" || failed="$failed swap"
+  swap_busy "$build/logs/bench-swap$tag.log" || failed="$failed swap"
 else
   failed="$failed swap"
 fi
