@@ -15,6 +15,7 @@ PKGS=(
   bear gdb                                    # compile_commands.json, debugging
   valgrind                                    # the page-trace recorder (tests/pum)
   sqlite3 git xz-utils                        # programs traced for tests/pum (database, VCS, compressor)
+  gnuplot-nox                                 # make plot: pictures of memory and policies
 )
 
 missing=()

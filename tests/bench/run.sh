@@ -1,35 +1,68 @@
 #!/usr/bin/env bash
-# run.sh - `make bench`: the kernel's benchmarks in QEMU with -icount shift=0 (guest
-# instructions per operation, exact and repeatable) and the host builds of the same code
-# (ns per operation), printed as "name value unit" lines and a table beside the Linux
-# reference figures from ../shared/bench/linux-reference (Linux 6.1 in the same QEMU).
-# usage: run.sh BUILD_DIR KERNEL_ISO USER_ISO SWAP_ISO QEMU_COMMAND...
-set -u
-build=$1; iso=$2; uiso=$3; siso=$4; shift 4
-mkdir -p "$build/logs" "$build/bench"
-log=$build/logs/bench.log
-echo "== kernel (QEMU TCG, -icount shift=0: 1 TSC tick = 1 guest instruction) =="
-timeout 600 "$@" -icount shift=0 -cdrom "$iso" -boot d -serial stdio -monitor none </dev/null \
-  | tr -d '\r' > "$log"
-grep -q '^BENCH-DONE' "$log" || { echo "kernel benchmarks did not finish: see $log"; exit 1; }
-awk '$1 == "BENCH" { printf "kernel.%s %s %s\n", $2, $3, $4 }' "$log"
-echo "== user programs (apps/bench.c under -icount shift=0) =="
-ulog=$build/logs/bench-user.log
-timeout 900 "$@" -icount shift=0 -cdrom "$uiso" -boot d -serial stdio -monitor none </dev/null \
-  | tr -d '\r' > "$ulog"
-grep -q '^BENCH-DONE' "$ulog" || { echo "user benchmarks did not finish: see $ulog"; exit 1; }
-awk '$1 == "BENCH" { printf "user.%s %s %s\n", $2, $3, $4 }' "$ulog"
-echo "   Linux 6.1 in the same QEMU (../shared/bench/linux-reference): getppid 338 insns,"
-echo "   demand-zero fault 3,318 insns/page, re-touch 4 insns/page, fork+exit+wait 150,600 insns"
-echo "== swap (apps/swapper.c: 64 MiB written and read back on a 32 MiB machine, -icount shift=0) =="
-slog=$build/logs/bench-swap.log
-simg=$build/bench/swap.img
-rm -f "$simg"; truncate -s 128M "$simg"
-timeout 900 "$@" -m 32 -icount shift=0 -cdrom "$siso" -boot d -serial stdio -monitor none \
-  -drive "file=$simg,format=raw,if=ide,index=1" </dev/null | tr -d '\r' > "$slog"
-grep -q '^BENCH-DONE' "$slog" || { echo "swap benchmark did not finish: see $slog"; exit 1; }
-awk '$1 == "BENCH" { printf "swap.%s %s %s\n", $2, $3, $4 }' "$slog"
-echo "   Linux 6.1 in the same QEMU: swap-out ~40,000 pages/s (96 MiB guest), swap-in ~39,000 pages/s"
-echo "   (virtio-blk and 8-page readahead there; one IDE PIO transfer per page here)"
-echo "== host (gcc -O2, same C files) =="
-for b in "$build"/bench/*; do [ -x "$b" ] && "$b"; done
+# run.sh - Quire's benchmarks for `make bench` (the bench-run part): the kernel's own, the
+# user programs', swap, and host builds of kernel code. Prints "PART.NAME VALUE UNIT" lines
+# and saves them to OUT/quire.txt for the table beside Linux (tests/bench/README.md).
+# In QEMU with -icount shift=0 one TSC tick is one guest instruction. With --smoke every
+# part runs once without -icount (not timed, figures meaningless) to prove it still prints.
+# usage: run.sh [--smoke] BUILD OUT KERNEL_ISO USER_ISO SWAP_ISO SWAP_MIB HOST_BENCHES -- QEMU...
+# Exits 1 when any part fails to run to its end or prints no figures; the others still run.
+set -u -o pipefail
+smoke=0
+[ "${1:-}" = --smoke ] && { smoke=1; shift; }
+build=$1; out=$2; kiso=$3; uiso=$4; siso=$5; swap_mib=$6; host_benches=$7
+[ "${8:-}" = -- ] || { echo "usage: run.sh [--smoke] BUILD OUT KISO UISO SISO SWAP_MIB HOST -- QEMU..." >&2; exit 2; }
+shift 8
+qemu=("$@")
+icount=(-icount shift=0); timing="-icount shift=0"
+tag=""
+[ $smoke -eq 1 ] && { icount=(); timing="smoke pass: no -icount, the figures mean nothing"; tag=-smoke; }
+mkdir -p "$build/logs" "$out"
+figures=$out/quire.txt
+: > "$figures"
+failed=""
+
+# boot PART ISO TIMEOUT [QEMU ARGS...] - boot ISO to BENCH-DONE; its BENCH lines as PART.*
+boot() {
+  local part=$1 iso=$2 limit=$3 log=$build/logs/bench-$1$tag.log t0=$SECONDS; shift 3
+  timeout "$limit" "${qemu[@]}" "${icount[@]}" -cdrom "$iso" -boot d -serial stdio \
+    -monitor none "$@" </dev/null | tr -d '\r' > "$log"
+  if ! grep -q '^BENCH-DONE' "$log"; then
+    echo "bench: the $part benchmarks did not finish: see $log"
+    return 1
+  fi
+  local lines
+  lines=$(awk -v p="$part" '$1 == "BENCH" { printf "%s.%s %s %s\n", p, $2, $3, $4 }' "$log")
+  [ -n "$lines" ] || { echo "bench: the $part benchmarks printed no BENCH lines: see $log"; return 1; }
+  echo "$lines" | tee -a "$figures"
+  echo "   ($part: $((SECONDS - t0)) s of wall time; log $log)"
+}
+
+# swap_busy LOG - instructions per swapped page, idle excluded (swapbusy.awk), if printed.
+swap_busy() {
+  awk -f "$(dirname "$0")/swapbusy.awk" "$1" | tee -a "$figures"
+}
+
+echo "== kernel (QEMU TCG, $timing; under -icount shift=0 1 TSC tick = 1 guest instruction) =="
+boot kernel "$kiso" 600 || failed="$failed kernel"
+echo "== user programs (apps/bench.c, $timing) =="
+boot user "$uiso" 900 || failed="$failed user"
+echo "== swap (apps/swapper.c: $swap_mib MiB of RAM, IDE swap disk, $timing) =="
+simg=$out/swap.img
+rm -f "$simg" && truncate -s 512M "$simg"
+if boot swap "$siso" 900 -m "$swap_mib" -drive "file=$simg,format=raw,if=ide,index=1"; then
+  swap_busy "$build/logs/bench-swap$tag.log" || failed="$failed swap"
+else
+  failed="$failed swap"
+fi
+rm -f "$simg"
+echo "== host (gcc -O2, the same C files) =="
+for b in $host_benches; do
+  if [ ! -x "$b" ]; then
+    echo "bench: $b is missing"; failed="$failed $(basename "$b")"
+  elif ! "$b" | tee -a "$figures"; then
+    echo "bench: $b failed"; failed="$failed $(basename "$b")"
+  fi
+done
+[ -z "$failed" ] && exit 0
+echo "bench: FAILED:$failed"
+exit 1
