@@ -14,6 +14,9 @@ PKGS=(
   python3                                     # test runners (tests/lib, tests/scenarios)
   bear gdb                                    # compile_commands.json, debugging
   valgrind                                    # the page-trace recorder (tests/pum)
+  libfuse3-dev fuse3                          # qfs-fuse: build it, mount (fusermount3)
+  rsync attr                                  # fuse tests: rsync a tree out, setfattr/getfattr
+  fusefat dosfstools                          # fuse bench: a FAT image through FUSE (mkfs.fat)
 )
 
 missing=()
