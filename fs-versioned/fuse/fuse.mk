@@ -26,14 +26,15 @@ $(BUILD)/tools/qfs-fuse: $(FUSE_SRC) $(FS_CORE) $(FUSE_HDRS)
 # The tests run the tool under ASan+UBSan.
 $(FUSE_OUT)/qfs-fuse-san: $(FUSE_SRC) $(FS_CORE) $(FUSE_HDRS)
 	@mkdir -p $(@D)
-	$(FS_CC) $(FUSE_CFLAGS) -g $(FS_SAN) -o $@ $(FUSE_SRC) $(FS_CORE) $(FUSE_PKG_LIBS)
+	$(FS_CC) $(FUSE_CFLAGS) -g $(FS_SAN) -o $@ $(FUSE_SRC) $(FS_CORE) $(FUSE_PKG_LIBS) \
+	  || { rm -f $@; exit 1; }
 
 $(FUSE_OUT)/fsx_posix: tests/fuse/fsx_posix.c
 	@mkdir -p $(@D)
-	$(FS_CC) $(FS_WARN) -g $(FS_SAN) -o $@ $<
+	$(FS_CC) $(FS_WARN) -g $(FS_SAN) -o $@ $< || { rm -f $@; exit 1; }
 
-# A binary that fails to build is recorded as not ok by the runner, so the build never
-# stops the run (-k and || true), as in fs.mk.
+# A binary that fails to build is removed (no stale binary is ever tested) and recorded
+# as not ok by the runner, so the build never stops the run (-k and || true), as in fs.mk.
 fuse-test:
 	@mkdir -p $(RESULTS) $(FUSE_OUT)
 	-@$(MAKE) --no-print-directory -k -f fs-versioned/fuse/fuse.mk BUILD=$(BUILD) \
