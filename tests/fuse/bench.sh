@@ -4,7 +4,7 @@
 # remount, so no FUSE cache helps) through qfs-fuse, a tmpfs path, and a FAT image
 # mounted with Debian's fusefat (-o rw+), in one run; each the median of
 # FUSE_BENCH_RUNS (3) rounds. Prints `name value unit` lines.
-# The images live in FUSE_BENCH_DIR (default: a directory in /dev/shm, so that the disk
+# The images live in a directory made in FUSE_BENCH_DIR (default /dev/shm, so that the disk
 # under build/ does not decide the figures; set it to a disk path to include the disk).
 set -u
 : "${BUILD:=build}"
@@ -12,7 +12,8 @@ QFS=$BUILD/tools/qfs
 QFUSE=$BUILD/tools/qfs-fuse
 SIZE_MIB=64
 RUNS=${FUSE_BENCH_RUNS:-3}
-B=${FUSE_BENCH_DIR:-/dev/shm/quire-fuse-bench.$$}
+B=${FUSE_BENCH_DIR:-/dev/shm}/quire-fuse-bench.$$   # removed at the end
+TMPFS=/dev/shm/quire-fuse-bench-tmpfs.$$
 FUSE_STATE=$B/state
 source tests/fuse/lib.sh
 
@@ -23,14 +24,15 @@ cleanup() {
   for m in "${!FAT_PID[@]}"; do
     fusermount3 -u -z "$m" 2> /dev/null; kill -KILL "${FAT_PID[$m]}" 2> /dev/null
   done
-  rm -rf "$B"
+  rm -rf "$B" "$TMPFS"
 }
 trap cleanup EXIT
 fail() { echo "fuse-bench: $*" >&2; exit 1; }
 
 for t in "$QFS" "$QFUSE"; do [ -x "$t" ] || fail "$t not built"; done
 command -v fusefat > /dev/null || fail "fusefat missing (tests/deps.sh installs it)"
-rm -rf "$B" && mkdir -p "$B/tmpfs" || fail "cannot make $B"
+rm -rf "$B" && mkdir -p "$B" "$TMPFS" || fail "cannot make $B and $TMPFS"
+[ "$(stat -f -c %T "$TMPFS")" = tmpfs ] || fail "/dev/shm is not a tmpfs"
 head -c $((SIZE_MIB << 20)) /dev/urandom > "$B/src" || fail "source file"
 
 now() { date +%s.%N; }
@@ -62,7 +64,7 @@ remount_qfs() {
 fuse_mount "$B/qfs.img" "$B/qfs" "$B/qfs.log" || fail "qfs-fuse mount"
 measure qfs_fuse "$B/qfs" remount_qfs
 
-measure tmpfs "$B/tmpfs" true
+measure tmpfs "$TMPFS" true
 
 fat_mount() {
   mkdir -p "$B/fat"
