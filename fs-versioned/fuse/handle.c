@@ -242,3 +242,17 @@ int qfuse_pending_stat(const char *path, struct stat *st)
 		}
 	return -ENOENT;
 }
+
+void qfuse_drop_all(struct qfuse *q)
+{
+	while (q->handles) {
+		struct qfuse_fh *h = q->handles;
+		q->handles = h->next;
+		if (h->f && h->rw)
+			qfs_abort(h->f);
+		else if (h->f)
+			qfs_close(h->f);
+		free(h->path);
+		free(h);
+	}
+}

@@ -2,14 +2,16 @@
  * main.c - qfs-fuse: mount a qfs image on the host through FUSE, single-threaded.
  *   qfs-fuse [-f] [-d] [-o OPT[,OPT...]] IMAGE MOUNTPOINT
  * The image is locked with flock(LOCK_EX|LOCK_NB) for the mount's life (the convention
- * shared with the qfs tool). Exit: 0 unmounted cleanly, 1 FUSE failure, 2 usage or an
- * image the core refuses, 4 image in use by another program.
+ * shared with the qfs tool). Exit: 0 unmounted (or stopped by SIGTERM/SIGINT/SIGHUP:
+ * open read/write copies are dropped), 1 FUSE failure, 2 usage, a missing mountpoint or
+ * an image the core refuses, 4 image in use by another program.
  */
 #define _GNU_SOURCE
 #include "qfuse.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +111,8 @@ static int serve(const struct args *a, struct qfuse *q)
 	if (f && fuse_mount(f, a->mnt) == 0) {
 		struct fuse_session *se = fuse_get_session(f);
 		if (fuse_daemonize(a->foreground) == 0 && fuse_set_signal_handlers(se) == 0) {
-			status = fuse_loop(f) == 0 ? 0 : EXIT_FUSE;
+			/* 0, a signal number (SIGTERM/SIGINT/SIGHUP: a clean stop) or -errno */
+			status = fuse_loop(f) >= 0 ? 0 : EXIT_FUSE;
 			fuse_remove_signal_handlers(se);
 		}
 		fuse_unmount(f);
@@ -127,11 +130,18 @@ int main(int argc, char **argv)
 	struct qfs_env env;
 	struct qfs_dev dev;
 	struct qfuse q = {0};
+	char mnt[PATH_MAX];
 	if (parse_args(argc, argv, &a))
 		return usage();
 	q.lock_fd = image_lock(a.image);
 	if (q.lock_fd < 0)
 		return -q.lock_fd;
+	if (!realpath(a.mnt, mnt)) { /* absolute: libfuse unmounts by this path */
+		fprintf(stderr, "qfs-fuse: %s: %s\n", a.mnt, strerror(errno));
+		close(q.lock_fd);
+		return EXIT_USAGE;
+	}
+	a.mnt = mnt;
 	qfs_host_env(&env, stderr);
 	int rc = qfs_host_img_open(a.image, 0, 0, &dev);
 	if (rc == 0 && (rc = qfs_mount(&dev, &env, &q.fs)) != 0)
@@ -144,7 +154,8 @@ int main(int argc, char **argv)
 	q.uid = getuid();
 	q.gid = getgid();
 	int status = serve(&a, &q);
-	qfs_unmount(q.fs); /* open copies (none after a clean unmount) are dropped */
+	qfuse_drop_all(&q); /* handles still open when a signal stopped the loop */
+	qfs_unmount(q.fs);
 	qfs_host_img_close(&dev);
 	close(q.lock_fd);
 	return status;

@@ -77,6 +77,8 @@ int qfuse_fh_stat(struct fuse_file_info *fi, struct stat *st);
 /* qfuse_pending_stat - attributes of a file created by an open handle and not yet
  * committed (so its creator can stat, chmod and touch it); -ENOENT if there is none. */
 int qfuse_pending_stat(const char *path, struct stat *st);
+/* qfuse_drop_all - at exit, without FUSE: drop every handle left (copies uncommitted). */
+void qfuse_drop_all(struct qfuse *q);
 /* qfuse_busy - is a handle open on file base (any version, or pinning version vnum)? */
 int qfuse_busy(const char *base, uint32_t vnum);
 

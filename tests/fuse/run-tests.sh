@@ -64,6 +64,7 @@ t_lock() { # the image lock: a second mount of the same image is refused with st
   "$QFS" mkfs "$W/tree.img" 64M > /dev/null || die "mkfs"
   fuse_mount "$W/tree.img" "$M" "$W/daemon.log" || { die "mount"; return 1; }
   local out st
+  mkdir -p "$W/mnt2"
   out=$("$QFUSE" -f "$W/tree.img" "$W/mnt2" 2>&1); st=$?
   echo "second mount: status $st: $out"
   [ $st -eq 4 ] || die "second mount exited $st, want 4"
@@ -191,6 +192,33 @@ t_enospc() { # a full disk: ENOSPC, nothing else lost, space comes back, fsck cl
   "$QFS" fsck "$W/small.img" || die "fsck"
 }
 
+t_sigterm() { # SIGTERM with a file open for writing: a clean stop (status 0, nothing
+  # leaked) that leaves no mount behind and drops the uncommitted copy
+  "$QFS" mkfs "$W/sig.img" 16M > /dev/null || die "mkfs"
+  fuse_mount "$W/sig.img" "$W/sig" "$W/sig-daemon.log" || { die "mount"; return 1; }
+  echo kept > "$W/sig/kept" || die "write"
+  python3 -c 'import os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT)
+os.write(fd, b"uncommitted")
+print("ready", flush=True)
+time.sleep(30)' "$W/sig/open" > "$W/sig.py" 2>&1 &
+  local py=$! pid=${FUSE_PID[$W/sig]} i
+  for i in $(seq 100); do grep -q ready "$W/sig.py" && break; sleep 0.05; done
+  kill -TERM "$pid"
+  fuse_wait "$pid" 20
+  fuse_forget "$W/sig"
+  kill "$py" 2> /dev/null; wait "$py" 2> /dev/null
+  echo "qfs-fuse exited with status $FUSE_STATUS after SIGTERM"
+  cat "$W/sig-daemon.log"
+  [ "$FUSE_STATUS" = 0 ] || die "status $FUSE_STATUS"
+  sanitizer_clean "$W/sig-daemon.log" || die "sanitizer report"
+  ! grep -q "$PWD/$W/sig " /proc/mounts || { umount -l "$W/sig"; die "the mount stayed"; }
+  "$QFS" fsck "$W/sig.img" || die "fsck"
+  "$QFS" ls "$W/sig.img"
+  [ "$("$QFS" get "$W/sig.img" kept)" = kept ] || die "kept is not kept"
+  ! "$QFS" get "$W/sig.img" open > /dev/null 2>&1 || die "the uncommitted copy was committed"
+}
+
 # SIGKILL the daemon mid-write: paused half-way through commit number PAUSE (the test
 # waits for the writer's "mid" line), or PAUSE=-1: after COMMITS logged commits plus
 # DELAY seconds of streaming writes and commits. The image must mount again with every
@@ -239,6 +267,7 @@ run rsync_out t_rsync_out
 run unmount_fsck t_unmount_fsck
 run fsx t_fsx
 run enospc t_enospc
+run sigterm t_sigterm
 run kill9 t_kill9
 fuse_cleanup
 [ ! -e "$FUSE_STATE/timeout" ] || echo "not ok fuse/timeout (over $FUSE_TIMEOUT s: mounts were killed)" >> "$res"
