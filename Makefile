@@ -116,6 +116,12 @@ FS_TEST_TARGET := fs-test
 FS_BENCH_TARGET := fs-bench
 FS_TOOLS_TARGET := fs-tools
 endif
+ifneq ($(wildcard fs-versioned/fuse/fuse.mk),)
+include fs-versioned/fuse/fuse.mk
+FS_TEST_PART += fuse
+FS_TEST_TARGET += fuse-test
+FS_TOOLS_TARGET += fuse-tools
+endif
 
 EXTRA_PARTS := $(if $(wildcard tests/fuzz.mk),fuzz) $(if $(wildcard tests/pum.mk),pum)
 EXTRA_RUNS := $(if $(wildcard tests/fuzz.mk),fuzz-run) $(if $(wildcard tests/pum.mk),pum-test)

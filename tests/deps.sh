@@ -16,6 +16,9 @@ PKGS=(
   valgrind                                    # the page-trace recorder (tests/pum)
   sqlite3 git xz-utils                        # programs traced for tests/pum (database, VCS, compressor)
   gnuplot-nox                                 # make plot: pictures of memory and policies
+  libfuse3-dev fuse3                          # qfs-fuse: build it, mount (fusermount3)
+  rsync attr                                  # fuse tests: rsync a tree out, setfattr/getfattr
+  fusefat dosfstools                          # fuse bench: a FAT image through FUSE (mkfs.fat)
 )
 
 missing=()
