@@ -121,6 +121,7 @@ include fs-versioned/fuse/fuse.mk
 FS_TEST_PART += fuse
 FS_TEST_TARGET += fuse-test
 FS_TOOLS_TARGET += fuse-tools
+FS_BENCH_TARGET += fuse-bench
 endif
 
 EXTRA_PARTS := $(if $(wildcard tests/fuzz.mk),fuzz) $(if $(wildcard tests/pum.mk),pum)

@@ -43,7 +43,10 @@ swap_busy() {
 }
 
 echo "== kernel (QEMU TCG, $timing; under -icount shift=0 1 TSC tick = 1 guest instruction) =="
-boot kernel "$kiso" 600 || failed="$failed kernel"
+kdisk=$out/kbench-disk.img # hdb for kernel/test/ata_bench.c, which overwrites it
+rm -f "$kdisk" && truncate -s 64M "$kdisk"
+boot kernel "$kiso" 600 -drive "file=$kdisk,format=raw,if=ide,index=1" || failed="$failed kernel"
+rm -f "$kdisk"
 echo "== user programs (apps/bench.c, $timing) =="
 boot user "$uiso" 900 || failed="$failed user"
 echo "== swap (apps/swapper.c: $swap_mib MiB of RAM, IDE swap disk, $timing) =="
