@@ -101,9 +101,13 @@ static void drop_thread_space(struct thread *t)
 
 static void user_thread_start(void);
 
+/* THREAD_FRAMES - frames a new thread takes before its first fault: a kernel stack, its
+ * record, a PML4, the tables under its stack and guard. */
+#define THREAD_FRAMES 16
+
 struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 {
-	if (p->nlive >= PROC_THREADS_MAX)
+	if (p->nlive >= PROC_THREADS_MAX || vm_reserve_frames(THREAD_FRAMES) < 0)
 		return 0;
 	struct thread *t = thread_alloc(p->name, user_thread_start);
 	if (!t)

@@ -15,15 +15,23 @@
 
 #define TABLE_RESERVE 8 /* page-table pages a range operation may need: splits at both ends */
 
-/* reserve_tables - make sure TABLE_RESERVE frames are free, so the range operation that
- * follows (which does not sleep, and nothing allocates in between on one CPU) cannot run
- * out of page-table pages. 0 or -QE_NOMEM. May sleep. */
+/* reserve_tables - make sure TABLE_RESERVE frames are free and no eviction of @vs's pages is
+ * under way, both at once: the range operation that follows does not sleep, so it can run
+ * out of neither page-table pages nor overwrite a page that is being written to swap (on one
+ * CPU nothing allocates or starts an eviction in between). 0 or -QE_NOMEM. May sleep. */
 static int reserve_tables(struct vm_space *vs)
 {
-	for (int i = 0; frame_free_count() < TABLE_RESERVE; i++)
-		if (i == 64 || vm_reclaim(vs) < 0)
-			return -QE_NOMEM;
-	return 0;
+	for (int i = 0; i < 256; i++) {
+		if (frame_free_count() < TABLE_RESERVE) {
+			if (vm_reclaim(vs) < 0)
+				return -QE_NOMEM;
+		} else if (vm_space_io_busy(vs)) {
+			vm_space_wait_io(vs); /* an eviction that started while we slept */
+		} else {
+			return 0; /* both hold, and nothing slept since they were checked */
+		}
+	}
+	return -QE_NOMEM;
 }
 
 /* begin - lock @ts's space and wait until no eviction of its pages is under way. */

@@ -100,6 +100,14 @@ int vm_reclaim(struct vm_space *vs)
 	return 0;
 }
 
+int vm_reserve_frames(unsigned n)
+{
+	for (int i = 0; frame_free_count() < n; i++)
+		if (i == 256 || vm_reclaim(0) < 0)
+			return -QE_NOMEM;
+	return 0;
+}
+
 pfn_t vm_frame_alloc(struct vm_space *vs)
 {
 	for (int i = 0; i < 400; i++) {

@@ -226,8 +226,12 @@ static int evict_frame(struct vm_space *vs, struct vm_tspace *ts, pfn_t pfn)
 		return -2;
 	}
 	f->swap_copy = 0; /* the block belongs to the PTE now */
-	if (!pmap_replace(&vs->pmap, root, va, pte_make_transit(), swp))
-		panic("swap: page %lx of space %u left transit while it was written", va, vs->owner.id);
+	if (!pmap_replace(&vs->pmap, root, va, pte_make_transit(), swp)) {
+		/* released while it was written (a range operation won: vm waits for evictions
+		 * before it changes a range, so only another CPU could): the block goes too */
+		swap_block_release((uint64_t)b);
+		vm_count(&vs->cnt.swap_blocks, -1);
+	}
 	sched_wake_all(&transit_wait);
 	count(clean ? &cnt.clean_drops : &cnt.write_backs);
 	vm_count(clean ? &vs->cnt.clean_drops : &vs->cnt.write_backs, 1);

@@ -94,6 +94,14 @@ bool vm_owner_peek(uint32_t id, struct vm_space **vs, struct vm_tspace **ts)
 	return o != 0;
 }
 
+bool vm_space_io_busy(struct vm_space *vs)
+{
+	spin_lock(&reg_lock);
+	bool busy = vs->io_inflight != 0;
+	spin_unlock(&reg_lock);
+	return busy;
+}
+
 void vm_space_wait_io(struct vm_space *vs)
 {
 	for (;;) {

@@ -109,6 +109,9 @@ void vm_owner_unpin(struct vm_space *vs);
  * run while the frame keeps its tables alive); false when there is none. */
 bool vm_owner_peek(uint32_t id, struct vm_space **vs, struct vm_tspace **ts);
 
+/* vm_space_io_busy - an eviction of @vs's pages is under way now. */
+bool vm_space_io_busy(struct vm_space *vs);
+
 /* vm_space_wait_io - sleep until no eviction of @vs's pages is under way. */
 void vm_space_wait_io(struct vm_space *vs);
 
