@@ -37,6 +37,26 @@ void qfs_buf_put(struct qfs *fs, uint8_t *buf)
 		fs->env.free(fs->env.ctx, buf);
 }
 
+void qfs_trim(struct qfs *fs)
+{
+	while (fs->nscratch > 0)
+		fs->env.free(fs->env.ctx, fs->scratch_free[--fs->nscratch]);
+	struct qfs_txn *t = &fs->txn;
+	if (t->active)
+		return; /* its arrays are in use */
+	void *ps[] = { t->bufs, t->bufblk, t->freed, t->undo };
+	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
+		if (ps[i])
+			fs->env.free(fs->env.ctx, ps[i]);
+	t->bufs = 0;
+	t->bufblk = 0;
+	t->freed = 0;
+	t->undo = 0;
+	t->capbufs = t->capfreed = t->capundo = 0;
+	qfs_map_free(&t->dirty);
+	qfs_map_init(&t->dirty, &fs->env);
+}
+
 int qfs_bit(const uint8_t *map, uint64_t b)
 {
 	return (map[b >> 3] >> (b & 7)) & 1;

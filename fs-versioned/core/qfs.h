@@ -110,6 +110,11 @@ int qfs_mkfs(const struct qfs_dev *dev, const struct qfs_env *env,
 /* qfs_mount - validate the image and open it; refuses bad images with -QFS_ECORRUPT. */
 int qfs_mount(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out);
 
+/* qfs_trim - give back the memory the core keeps for reuse between calls (spare block
+ * buffers, the grown arrays of the last transaction); nothing else changes. For a kernel
+ * that counts its free memory. */
+void qfs_trim(struct qfs *fs);
+
 /* qfs_unmount - close every open handle (read/write copies are dropped) and free fs. */
 void qfs_unmount(struct qfs *fs);
 
