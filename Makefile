@@ -12,7 +12,7 @@ NM      ?= $(CROSS)nm
 NASM    ?= nasm
 HOSTCC  ?= gcc
 PYTHON  ?= python3
-CMDLINE ?= loglevel=2 swap=hdb
+CMDLINE ?= loglevel=2 swap=hdb root=hdd
 QEMU    ?= qemu-system-x86_64
 QEMU_MEM ?= 128
 # One CPU model for every QEMU run, Quire's and Linux's benchmarks alike (tests/bench/README.md)
@@ -29,14 +29,14 @@ KCFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kern
 KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T boot/linker.ld
 NASMFLAGS := -f elf64 -g -F dwarf
 
-KERNEL_C   := $(shell find kernel modules -name '*.c' | sort)
+KERNEL_C   := $(shell find kernel modules -name '*.c' | sort) $(sort $(wildcard fs-versioned/core/*.c))
 KERNEL_ASM := $(wildcard boot/*.asm) $(shell find kernel -name '*.asm' | sort)
 KOBJ := $(KERNEL_C:%.c=$(BUILD)/k/%.o) $(KERNEL_ASM:%.asm=$(BUILD)/k/%.o)
 KERNEL := $(BUILD)/kernel.elf
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all kernel iso run run-bochs debug test test-host test-kernel test-bochs bench tools \
+.PHONY: all kernel iso disk run run-bochs debug test test-host test-kernel test-bochs bench tools \
 	deps clean compile_commands.json help
 all: kernel iso
 
@@ -88,14 +88,22 @@ SWAP_IMG := $(BUILD)/swap.img
 $(SWAP_IMG):
 	@mkdir -p $(@D) && truncate -s 128M $@
 
-run: $(ISO) $(SWAP_IMG)
+# The file-system disk (root=hdd): every program in bin/. Kept between runs with what a person
+# stored on it; a program that changed since becomes the next version of its file.
+DISK_IMG := $(BUILD)/disk.img
+disk: $(DISK_IMG)
+$(DISK_IMG): apps $(BUILD)/tools/qfs tests/lib/mkdisk.sh FORCE
+	@bash tests/lib/mkdisk.sh --keep $(BUILD)/tools/qfs $@ 64M $(APPS_ELF)
+
+run: $(ISO) $(SWAP_IMG) $(DISK_IMG)
 	@echo "Quire in QEMU: the kernel monitor is on this terminal; Ctrl-A X quits QEMU."
 	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none \
-		-drive file=$(SWAP_IMG),format=raw,if=ide,index=1; \
+		-drive file=$(SWAP_IMG),format=raw,if=ide,index=1 \
+		-drive file=$(DISK_IMG),format=raw,if=ide,index=3; \
 		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 33 ]
 
-run-bochs: $(ISO)
-	bash tests/bochs/run-bochs.sh $(ISO) $(BUILD)/bochs-run
+run-bochs: $(ISO) $(DISK_IMG)
+	ROOT_DISK=$(DISK_IMG) bash tests/bochs/run-bochs.sh $(ISO) $(BUILD)/bochs-run
 
 debug: $(ISO)
 	@echo "QEMU waits for GDB on :1234. In another terminal: gdb -x tests/gdbinit"

@@ -8,6 +8,7 @@
 #include "arch/x86_64/percpu.h"
 #include "arch/x86_64/pic.h"
 #include "arch/x86_64/power.h"
+#include "arch/x86_64/rtc.h"
 #include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
@@ -15,6 +16,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "dev/ata.h"
+#include "fs/fs.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
 #include "mm/kstack.h"
@@ -106,25 +108,35 @@ static void init_thread(void *arg)
 	machine_exit(status == 0 && free0 == free1 && swap0 == swap1 ? EXIT_SUCCESS_CODE : EXIT_FAILURE_CODE);
 }
 
+/* start_thread - what boot does in a thread (it may sleep on the disk): mount the file
+ * system, then the job the command line chose: benchmarks, tests, init, or the monitor. */
+static void start_thread(void *unused)
+{
+	static char arg[BOOT_CMDLINE_MAX];
+	(void)unused;
+	fs_init(boot_info.cmdline);
+	if (cmdline_get(boot_info.cmdline, "bench", arg, sizeof arg) >= 0)
+		bench_thread(arg);
+	else if (cmdline_has(boot_info.cmdline, "test"))
+		test_thread(0);
+	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0)
+		init_thread(arg);
+	else
+		monitor_thread(0);
+}
+
 /* kmain_late - the rest of boot, on a kernel stack with a guard page: threads, processes, then the chosen job. */
 static void kmain_late(void)
 {
-	static char arg[BOOT_CMDLINE_MAX];
 	ata_init();
 	sched_init();
 	proc_init();
 	syscall_init();
 	swap_init(boot_info.cmdline);
+	rtc_init();
 	vm_init(boot_info.cmdline);
 	timer_set_tick_hook(sched_tick);
-	if (cmdline_get(boot_info.cmdline, "bench", arg, sizeof arg) >= 0)
-		thread_create_kernel("bench", bench_thread, arg);
-	else if (cmdline_has(boot_info.cmdline, "test"))
-		thread_create_kernel("ktest", test_thread, 0);
-	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0)
-		thread_create_kernel("init-wait", init_thread, arg);
-	else
-		thread_create_kernel("monitor", monitor_thread, 0);
+	thread_create_kernel("start", start_thread, 0);
 	sched_idle_loop();
 }
 

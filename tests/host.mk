@@ -17,6 +17,10 @@ HOST_SRCS_pte :=
 HOST_SRCS_frame := kernel/mm/frame.c tests/host/stub_spinlock.c
 HOST_SRCS_region := kernel/vm/region.c
 HOST_SRCS_pagekey :=
+# the file-system glue and the file system calls on a fake machine
+HOST_SRCS_files := kernel/fs/fs.c kernel/fs/bcache.c kernel/proc/files.c kernel/mm/shrink.c \
+	kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c kernel/lib/qerror.c \
+	$(wildcard fs-versioned/core/*.c) tests/host/fake_machine.c tests/host/stub_spinlock.c
 # vm and pmap on a fake machine (tests/host/fake_machine.c): the real page-usage policies too
 HOST_SRCS_vm := $(filter-out kernel/vm/uaccess.c,$(wildcard kernel/vm/*.c)) kernel/arch/x86_64/pmap_user.c \
 	kernel/arch/x86_64/pmap_range.c kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c \

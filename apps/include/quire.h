@@ -74,6 +74,34 @@ int64_t wait(int64_t pid, int64_t *status);
 /* startinfo - the main thread's start information (pid, heap, boundary, its stack). */
 const struct quire_startinfo *startinfo(void);
 
+/* ---- files (files.c; specs/files.md): >= 0 or a negative QE_* code ---- */
+/* file_open - open @path ("dir/name", "name;N", "name;-1") with QO_* flags; a handle. */
+int64_t file_open(const char *path, int flags);
+/* file_read - up to @nbytes at @off into @buf; bytes read, 0 at the end. */
+int64_t file_read(int64_t h, uint64_t off, void *buf, size_t nbytes);
+/* file_write - @nbytes at @off into a read/write handle's private copy. */
+int64_t file_write(int64_t h, uint64_t off, const void *buf, size_t nbytes);
+/* file_close - close; a read/write handle commits: returns the new version's number. */
+int64_t file_close(int64_t h);
+/* file_abort - close, dropping a read/write handle's copy (nothing committed). */
+int64_t file_abort(int64_t h);
+/* file_size, file_truncate - the size seen through @h; set a read/write copy's size. */
+int64_t file_size(int64_t h);
+int64_t file_truncate(int64_t h, uint64_t size);
+/* file_stat, file_versions - a file's description; its versions (returns how many it has). */
+int64_t file_stat(const char *path, struct quire_stat *st);
+int64_t file_versions(const char *path, struct quire_version *v, size_t max);
+/* dir_list - entries of a directory from number @skip on, at most @max; returns how many. */
+int64_t dir_list(const char *path, struct quire_dirent *d, size_t max, size_t skip);
+int64_t dir_make(const char *path);
+int64_t dir_remove(const char *path);
+/* file_delete - "name;N" deletes one version, "name" the file; file_purge keeps the newest @keep. */
+int64_t file_delete(const char *path);
+int64_t file_purge(const char *path, uint32_t keep);
+int64_t file_set_limit(const char *path, uint32_t limit);
+/* fs_info - the disk's space and the kernel's block cache. */
+int64_t fs_info(struct quire_statfs *st);
+
 /* ---- threads (thread.c) ---- */
 typedef int64_t (*thread_fn)(void *arg);
 /* thread_create - run fn(arg) in a new thread of this process; returns the tid or error. */

@@ -28,6 +28,23 @@ enum quire_syscall {
 	SYS_GETTID = 12,       /* () -> thread id */
 	SYS_TICKS = 13,        /* () -> timer ticks since boot (100 per second) */
 	SYS_SWAPINFO = 14,     /* (struct quire_swapinfo *) -> 0 */
+	/* files (specs/files.md): handles belong to the thread that opened them */
+	SYS_OPEN = 20,         /* (path, path_len, flags QO_*) -> handle */
+	SYS_READ = 21,         /* (handle, offset, buf, len) -> bytes read, 0 at the end */
+	SYS_PWRITE = 22,       /* (handle, offset, buf, len) -> len (read/write handles) */
+	SYS_CLOSE = 23,        /* (handle) -> the new version's number (read/write), 0 (read-only) */
+	SYS_ABORT = 24,        /* (handle) -> 0: close, dropping a read/write handle's copy */
+	SYS_FSIZE = 25,        /* (handle) -> the size seen through the handle */
+	SYS_TRUNCATE = 26,     /* (handle, size) -> 0 (read/write handles) */
+	SYS_STAT = 27,         /* (path, path_len, struct quire_stat *) -> 0 */
+	SYS_VERSIONS = 28,     /* (path, path_len, struct quire_version *, max) -> how many versions the file has */
+	SYS_READDIR = 29,      /* (path, path_len, struct quire_dirent *, max, skip) -> entries written */
+	SYS_MKDIR = 30,        /* (path, path_len) -> 0 */
+	SYS_RMDIR = 31,        /* (path, path_len) -> 0: an empty directory */
+	SYS_DELETE = 32,       /* (path, path_len) -> 0: "name;N" one version, "name" the file */
+	SYS_PURGE = 33,        /* (path, path_len, keep) -> versions removed */
+	SYS_SETLIMIT = 34,     /* (path, path_len, limit) -> 0: the file's version limit, 1..64 */
+	SYS_STATFS = 35,       /* (struct quire_statfs *) -> 0 */
 	SYS_COUNT
 };
 
@@ -50,6 +67,42 @@ struct quire_meminfo {
 	uint64_t process_frames;  /* frames mapped by the calling process */
 	uint64_t page_faults;     /* of the calling process */
 	uint64_t demand_zero;     /* demand-zero faults of the calling process */
+};
+
+/* SYS_OPEN flags: read-only unless QO_RDWR; QO_CREAT and QO_TRUNC only with QO_RDWR. */
+enum quire_open_flags { QO_RDONLY = 0, QO_RDWR = 1, QO_CREAT = 2, QO_TRUNC = 4 };
+
+#define QUIRE_PATH_MAX 256  /* bytes of a path, with the NUL: path_len is at most 255 */
+#define QUIRE_NAME_MAX 112  /* bytes of one name in a directory (no NUL) */
+#define QUIRE_HANDLES 32    /* open handles per thread */
+
+struct quire_stat {
+	uint64_t ino;
+	uint32_t type;      /* 1 file, 2 directory */
+	uint32_t nversions; /* versions the file has */
+	uint32_t limit;     /* its version limit */
+	uint32_t newest;    /* the newest version's number (0: none) */
+	uint64_t size;      /* bytes of the version the path names (newest by default) */
+	uint32_t version;   /* the version the path names */
+	uint32_t pad;
+	uint64_t mtime;     /* its commit time, seconds since 1970 (UTC) */
+};
+
+struct quire_version {
+	uint32_t version, pad;
+	uint64_t size, mtime;
+};
+
+struct quire_dirent {
+	uint64_t ino;
+	uint32_t type;                     /* 1 file, 2 directory */
+	char name[QUIRE_NAME_MAX + 4];     /* NUL-terminated */
+};
+
+struct quire_statfs {
+	uint64_t blocks, data_blocks, used, free, reserve; /* 4 KiB blocks */
+	uint64_t generation, files;
+	uint64_t cache_blocks, cache_max, cache_hits, cache_misses; /* the kernel's block cache */
 };
 
 /* Paging counters: the calling process's and the whole system's (SYS_SWAPINFO). */

@@ -1,17 +1,23 @@
 /*
- * loader.c - start a program from a boot module: check the ELF (elf.c), make the process
- * and its first thread, copy the segments into fresh frames, and mark the uninitialised
- * area allocate-on-demand (or allocate it now, if the executable's note says so).
+ * loader.c - start a program: find its image (a file of the mounted file system — `bin/NAME`
+ * for a bare name, or the path given — else a GRUB boot module of that name, the fallback
+ * for booting without a disk), check the ELF (elf.c), make the process and its first thread,
+ * copy the segments into fresh frames, and mark the uninitialised area allocate-on-demand
+ * (or allocate it now, if the executable's note says so).
  */
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/pte.h"
 #include "bootinfo.h"
 #include "console.h"
+#include "fs/fs.h"
+#include "lib/kfmt.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
 #include "proc/elf.h"
 #include "proc/process.h"
 #include "vm/vm.h"
+
+#define PROGRAM_MAX (16u << 20) /* bytes of an executable read from the file system */
 
 static const struct boot_module *find_module(const char *name)
 {
@@ -19,6 +25,48 @@ static const struct boot_module *find_module(const char *name)
 		if (strcmp(boot_info.mods[i].name, name) == 0)
 			return &boot_info.mods[i];
 	return 0;
+}
+
+/*
+ * find_program - the image of program @name: *@img, *@len; *@owned is a kmalloc'd copy the
+ * caller frees (a file), or NULL (a boot module). A name with '/' or ';' is a path in the
+ * file system only; a bare name is bin/NAME there, then a boot module. 0 or -QE_*.
+ */
+static int find_program(const char *name, const uint8_t **img, size_t *len, void **owned)
+{
+	bool is_path = strchr(name, '/') || strchr(name, ';');
+	*owned = 0;
+	if (fs_mounted()) {
+		char path[FS_PATH_MAX];
+		if (kfmt_snprintf(path, sizeof path, is_path ? "%s" : "bin/%s", name) >= (int)sizeof path)
+			return -QE_NAMETOOLONG;
+		int err = fs_read_file(path, PROGRAM_MAX, owned, len);
+		if (err == 0) {
+			*img = *owned;
+			return 0;
+		}
+		if (is_path || err != -QE_NOENT)
+			return err;
+	} else if (is_path) {
+		return -QE_NOENT; /* no file system: only boot modules */
+	}
+	const struct boot_module *m = find_module(name);
+	if (!m)
+		return -QE_NOENT;
+	*img = phys_to_virt(m->start_pa);
+	*len = m->end_pa - m->start_pa;
+	return 0;
+}
+
+/* base_name - the last path component of @name (what ps shows). */
+static const char *base_name(const char *name)
+{
+	const char *s = strchr(name, '/');
+	while (s) {
+		name = s + 1;
+		s = strchr(name, '/');
+	}
+	return name;
 }
 
 /* load_segment - a region for @s, and a page for each of its pages: the file bytes, the rest zero. */
@@ -54,22 +102,28 @@ static int load_image(struct vm_tspace *ts, const uint8_t *img, const struct exe
 
 int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct process *parent)
 {
-	const struct boot_module *m = find_module(name);
-	if (!m)
-		return -QE_NOENT;
-	const uint8_t *img = phys_to_virt(m->start_pa);
+	const uint8_t *img = 0;
+	size_t len = 0;
+	void *owned = 0;
+	int found = find_program(name, &img, &len, &owned);
+	if (found < 0)
+		return found;
 	struct exec_image *x = kmalloc(sizeof *x);
 	const char *why = "";
-	if (!x)
+	if (!x) {
+		kfree(owned);
 		return -QE_NOMEM;
-	if (elf_parse(img, m->end_pa - m->start_pa, x, &why) < 0) {
+	}
+	if (elf_parse(img, len, x, &why) < 0) {
 		kprintf("quire: cannot run %s: %s\n", name, why);
 		kfree(x);
+		kfree(owned);
 		return -QE_NOEXEC;
 	}
-	struct process *p = proc_alloc(name, parent, x->boundary);
+	struct process *p = proc_alloc(base_name(name), parent, x->boundary);
 	if (!p) {
 		kfree(x);
+		kfree(owned);
 		return -QE_NOMEM;
 	}
 	p->heap_start = x->segs_end;
@@ -83,6 +137,7 @@ int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct p
 	if (!err && arg_str && !(t->arg_str = kmalloc(strlen(arg_str) + 1)))
 		err = -QE_NOMEM;
 	kfree(x);
+	kfree(owned);
 	if (err) {
 		proc_discard(p);
 		return err;

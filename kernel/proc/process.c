@@ -16,6 +16,7 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "panic.h"
+#include "proc/files.h"
 #include "vm/uaccess.h"
 #include "vm/vm.h"
 
@@ -218,6 +219,9 @@ void proc_thread_exit(int64_t value)
 	struct thread *t = sched_current();
 	struct process *p = t->proc;
 	t->exit_value = value;
+	/* its files: a normal exit commits read/write handles, a killed process never leaves a
+	 * half-made version (specs/files.md "Exit") */
+	files_thread_exit(t, !p->killed);
 	drop_thread_space(t);
 	t->exited = true;
 	if (--p->nlive == 0)
@@ -250,6 +254,7 @@ void proc_kill(struct process *p, const char *reason)
 {
 	if (!p->dying) { /* already on its way out: no second message */
 		kprintf("quire: process %u (%s) killed: %s\n", p->pid, p->name, reason);
+		p->killed = true;
 		begin_dying(p, -1);
 	}
 	if (proc_current() == p)

@@ -35,6 +35,7 @@ struct process {
 	struct thread *threads;         /* (k) linked by proc_next; exited ones stay until joined */
 	unsigned nlive;                 /* (k) threads not yet exited */
 	bool dying, ended;              /* (k) */
+	bool killed;                    /* (k) ended by a fault, a kill or out of memory: drop, never commit */
 	bool detached;                  /* (k) orphaned: freed when it ends, nobody waits */
 	bool reaped;                    /* (k) a wait has claimed it */
 	int64_t status;                 /* (k) */

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "mm/frame.h"
 #include "proc/abi.h"
+#include "proc/files.h"
 #include "proc/process.h"
 #include "proc/syscall.h"
 #include "vm/swap.h"
@@ -64,7 +65,7 @@ static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 
 static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 {
-	char name[32];
+	char name[QUIRE_PATH_MAX];
 	if (len == 0 || len >= sizeof name)
 		return -QE_INVAL;
 	if (copy_from_user(name, uname, len) < 0)
@@ -116,8 +117,10 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &si, sizeof si);
 }
 
-static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
+	if (nr >= SYS_OPEN && nr <= SYS_STATFS)
+		return sys_files(nr, a0, a1, a2, a3, a4);
 	struct thread *t = sched_current();
 	switch (nr) {
 	case SYS_EXIT: proc_exit((int64_t)a0);
@@ -141,7 +144,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 
 void syscall_dispatch(struct trap_frame *tf)
 {
-	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10);
+	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
 	proc_return_to_user();
 }
 

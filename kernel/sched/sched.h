@@ -18,6 +18,7 @@ struct process;
 struct vm_tspace;
 struct pmap_root;
 struct mutex;
+struct file_table;
 
 enum thread_state { TS_RUNNABLE, TS_RUNNING, TS_BLOCKED, TS_DEAD };
 
@@ -60,6 +61,7 @@ struct thread {
 	vaddr_t stack_top, stack_size; /* (p) user stack, in the thread's own thread space */
 	uint64_t user_entry, user_arg; /* (p) where a user thread starts */
 	char *arg_str;                 /* (p) a string for the first thread's stack, or NULL */
+	struct file_table *files;      /* (t) its open file handles (proc/files.c), or NULL */
 };
 
 /* sched_init - turn the boot code into thread 0 (the idle thread) on its current stack. */

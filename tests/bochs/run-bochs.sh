@@ -4,7 +4,8 @@
 # Without RESULTS_FILE it is `make run-bochs`: the serial console is shown as it comes.
 # With RESULTS_FILE "-" it only runs (the serial log is WORKDIR/serial.log).
 # With a file, tests/lib/ktap.py reads the serial log and records the KTAP results as bochs/*.
-# BOCHS_MEGS sets the RAM (default 128).
+# BOCHS_MEGS sets the RAM (default 128). ROOT_DISK names a file-system image to attach as
+# hdd (ata1-slave), the position Quire's root=hdd names in both emulators.
 # Debian's Bochs has no `nogui` display: the rfb display with timeout=0 needs no client,
 # and the debugger it is built with is driven by an rc file ("continue", then "quit" once
 # the kernel's magic breakpoint stops it). See ../shared/brief/EMULATORS.md.
@@ -31,6 +32,10 @@ sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 mouse: enabled=0
 RC
 [ -n "$disk" ] && echo "ata0-slave: type=disk, path=\"$disk\", mode=flat" >> "$work/bochsrc"
+if [ -n "${ROOT_DISK:-}" ]; then
+  echo "ata1: enabled=1, ioaddr1=0x170, ioaddr2=0x370, irq=15" >> "$work/bochsrc"
+  echo "ata1-slave: type=disk, path=\"$(readlink -f "$ROOT_DISK")\", mode=flat" >> "$work/bochsrc"
+fi
 printf 'continue\nquit\n' > "$work/cmds"
 cmd=(bochs -q -unlock -f "$work/bochsrc" -rc "$work/cmds")
 if [ "$res" = "-" ]; then   # serial log only, for tests/scenarios/scenarios.py

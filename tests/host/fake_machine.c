@@ -127,10 +127,16 @@ void trap_set_kernel_pf_hook(int (*fn)(struct trap_frame *tf))
 /* ---- scheduler and mutexes ---- */
 
 static struct thread the_thread;
+static struct thread *current_thread = &the_thread;
 
 struct thread *sched_current(void)
 {
-	return &the_thread;
+	return current_thread;
+}
+
+void fake_set_current(struct thread *t)
+{
+	current_thread = t ? t : &the_thread;
 }
 
 void might_sleep(const char *what)
@@ -185,19 +191,19 @@ void mutex_lock(struct mutex *m)
 {
 	if (m->owner)
 		panic("mutex %s taken twice", m->name);
-	m->owner = &the_thread;
+	m->owner = current_thread;
 }
 
 void mutex_unlock(struct mutex *m)
 {
-	if (m->owner != &the_thread)
+	if (m->owner != current_thread)
 		panic("mutex %s released but not held", m->name);
 	m->owner = NULL;
 }
 
 bool mutex_held(const struct mutex *m)
 {
-	return m->owner == &the_thread;
+	return m->owner == current_thread;
 }
 
 /* ---- the memory disk (ata.h's surface) ---- */
@@ -307,4 +313,16 @@ void *kzalloc(size_t nbytes)
 void kfree(void *p)
 {
 	free(p);
+}
+
+/* kstrlcpy - the kernel's (lib/string.c, which also defines memcpy and friends the host has). */
+size_t kstrlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
 }

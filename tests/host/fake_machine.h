@@ -32,6 +32,11 @@ extern struct fake_machine fm;
  * swap disk of @disk_mib (0: none) named hdb. */
 void fake_machine_init(unsigned ram_mib, unsigned disk_mib);
 
+struct thread;
+
+/* fake_set_current - the thread sched_current() returns from now on (NULL: the default one). */
+void fake_set_current(struct thread *t);
+
 /* fake_machine_free - give it all back. */
 void fake_machine_free(void);
 

@@ -2,6 +2,7 @@
 # mkiso.sh - make a GRUB (Multiboot2) boot ISO for the kernel with a given command line.
 # usage: mkiso.sh OUT.iso KERNEL.elf "CMDLINE" [MODULE_FILE[=NAME] ...]
 # Boot modules land in /boot/mods and are passed with their NAME (default: file name).
+# A ';' in the command line (a file version, bin/hello;1) reaches the kernel as it is.
 set -euo pipefail
 out=$1; kernel=$2; cmdline=$3; shift 3
 stage=$(mktemp -d "${TMPDIR:-/tmp}/quire-iso.XXXXXX")
@@ -12,7 +13,7 @@ cp "$kernel" "$stage/boot/kernel.elf"
   echo "set timeout=0"
   echo "set default=0"
   echo "menuentry \"Quire\" {"
-  echo "  multiboot2 /boot/kernel.elf $cmdline"
+  echo "  multiboot2 /boot/kernel.elf ${cmdline//;/\\;}"   # GRUB: ';' would end the command
   for m in "$@"; do
     file=${m%%=*}; name=$(basename "$file"); [ "$m" != "$file" ] && name=${m#*=}
     cp "$file" "$stage/boot/mods/$name"
