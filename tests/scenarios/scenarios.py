@@ -12,6 +12,7 @@ kernel stacks, heap slabs). Results go to FILE as "ok scenario/NAME/CHECK" lines
 """
 import argparse
 import glob
+import diskcheck
 import os
 import re
 import subprocess
@@ -73,6 +74,11 @@ SCENARIOS = {
                     [r"^PASS vmrace 3", r"^PASS swapper \d+: 10240 pages verified three times"],
                     {16}, "swap=hdb", 32, 192),
 }
+SCENARIOS.update({
+    # the versioned file system from a program (apps/files.c), on a disk the host then
+    # checks with qfs: fsck clean, the versions and bytes the program reported
+    "files": ("files", [r"^PASS files", r"fs: hdd mounted"], {16}, "", 128, 0, {"root": True}),
+})
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
 # a swap that forgets to write pages (programs then read zeros, or crash on lost code
@@ -87,7 +93,7 @@ FORBIDDEN = [r"PANIC", r"survived"]
 FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
 
 
-def run(emulator, iso, work, timeout, mem=128, disk_mib=0):
+def run(emulator, iso, work, timeout, mem=128, disk_mib=0, root=None):
     os.makedirs(work, exist_ok=True)
     img = os.path.join(work, "swap.img")
     if disk_mib:
@@ -95,12 +101,16 @@ def run(emulator, iso, work, timeout, mem=128, disk_mib=0):
             f.truncate(disk_mib << 20)
     if emulator == "bochs":
         env = dict(os.environ, BOCHS_MEGS=str(mem))
+        if root:
+            env["ROOT_DISK"] = root
         subprocess.run(["bash", "tests/bochs/run-bochs.sh", iso, work, "-", str(timeout)] +
                        ([img] if disk_mib else []), env=env,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout + 30)
         path = os.path.join(work, "serial.log")
         return open(path, "rb").read().decode("utf-8", "replace") if os.path.exists(path) else ""
     disk = ["-drive", f"file={img},format=raw,if=ide,index=1"] if disk_mib else []
+    if root:  # the file-system disk: hdd (QEMU's secondary slave; the CD is its master)
+        disk += ["-drive", f"file={root},format=raw,if=ide,index=3"]
     cmd = ["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", str(mem), "-nic", "none",
            "-display", "none", "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-cdrom", iso, "-boot", "d", "-serial", "stdio", "-monitor", "none"] + disk
@@ -155,6 +165,17 @@ def main():
     for name in names:
         init, expect, exits, extra, *hw = SCENARIOS[name]
         mem, disk_mib = (hw + [128, 0])[:2] if hw else (128, 0)
+        opts = hw[2] if len(hw) > 2 else {}
+        root = None
+        if opts.get("root"):  # a file-system disk with the programs in bin/, as root=hdd
+            root = os.path.join(a.build, f"{a.prefix}-{name}", "root.img")
+            os.makedirs(os.path.dirname(root), exist_ok=True)
+            if not diskcheck.make_disk(a.build, root, apps):
+                print(f"{a.prefix}/{name}: FAILED: could not make {root}")
+                res.append(f"not ok {a.prefix}/{name}")
+                bad += 1
+                continue
+            extra = f"{extra} root=hdd".strip()
         iso = os.path.join(a.build, "iso", f"scenario-{name}.iso")
         mk = subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
                              f"init={init} loglevel=2 {extra}".strip()] + mods)
@@ -163,11 +184,14 @@ def main():
             res.append(f"not ok {a.prefix}/{name}")
             bad += 1
             continue
-        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-{name}"), a.timeout, mem, disk_mib)
+        log = run(a.emulator, iso, os.path.join(a.build, f"{a.prefix}-{name}"), a.timeout, mem, disk_mib,
+                  root)
         logpath = os.path.join(a.build, "logs", f"{a.prefix}-{name}.log")
         os.makedirs(os.path.dirname(logpath), exist_ok=True)
         open(logpath, "w").write(log)
         checks = check(name, log, expect, exits)
+        if root:
+            checks += diskcheck.check(a.build, root, log.replace("\r", ""))
         failed = [c for c in checks if not c[1]]
         res.append(("ok " if not failed else "not ok ") + f"{a.prefix}/{name}")
         for c in failed:

@@ -1,0 +1,50 @@
+"""diskcheck.py - the host's view of a file-system disk after a scenario (scenarios.py).
+
+A program that leaves files prints what it believes is on the disk:
+    FILEVERSIONS PATH V1 V2 ...       every version of PATH
+    FILECHECK PATH;V SIZE CRC32       one version's size and CRC-32 (hex)
+The host then checks the image with the project's own tool (build/tools/qfs, the same core
+code the kernel runs): `qfs fsck` passes, `qfs ls` lists exactly those versions of each
+reported file, and `qfs get` of each version has that size and CRC.
+"""
+import os
+import re
+import subprocess
+import zlib
+
+MKDISK = "tests/lib/mkdisk.sh"
+
+
+def qfs_tool(build):
+    return os.path.join(build, "tools", "qfs")
+
+
+def make_disk(build, img, elfs, size="64M"):
+    """A fresh image with every program as bin/NAME; True when it was made."""
+    return subprocess.run(["bash", MKDISK, qfs_tool(build), img, size] + elfs).returncode == 0
+
+
+def listed_versions(build, img, path):
+    """The version numbers `qfs ls IMG PATH` shows for a file."""
+    out = subprocess.run([qfs_tool(build), "ls", img, path], capture_output=True, text=True).stdout
+    name = re.escape(os.path.basename(path))
+    return sorted(int(m.group(1)) for m in re.finditer(rf"^{name};(\d+)\s", out, re.M))
+
+
+def check(build, img, log):
+    """[(check name, ok, detail)] for the image after the run logged in LOG."""
+    out = []
+    fsck = subprocess.run([qfs_tool(build), "fsck", img], capture_output=True, text=True)
+    out.append(("disk-fsck", fsck.returncode == 0, (fsck.stdout + fsck.stderr).strip()[-200:]))
+    reported = re.findall(r"^FILEVERSIONS (\S+)((?: \d+)*)\s*$", log, re.M)
+    out.append(("disk-reported", bool(reported), "the program reported no FILEVERSIONS line"))
+    for path, vs in reported:
+        want = sorted(int(v) for v in vs.split())
+        got = listed_versions(build, img, path)
+        out.append((f"disk-versions:{path}", want == got, f"program {want}, qfs ls {got}"))
+    for path, size, crc in re.findall(r"^FILECHECK (\S+) (\d+) ([0-9a-f]{8})\s*$", log, re.M):
+        data = subprocess.run([qfs_tool(build), "get", img, path], capture_output=True).stdout
+        ok = len(data) == int(size) and f"{zlib.crc32(data):08x}" == crc
+        out.append((f"disk-contents:{path}", ok, f"{len(data)} bytes crc {zlib.crc32(data):08x}, "
+                    f"program said {size} bytes crc {crc}"))
+    return out
