@@ -411,17 +411,44 @@ static int commit(struct qfs_file *f)
 	return rc;
 }
 
+/* Commit a rw handle's copy with its own pin out of the way (it must not block the limit);
+ * on failure the handle is linked back, its copy intact. */
+static int commit_unpinned(struct qfs_file *f)
+{
+	struct qfs_file **pp = &f->fs->files;
+	while (*pp && *pp != f)
+		pp = &(*pp)->next;
+	int linked = *pp != NULL;
+	if (linked)
+		*pp = f->next;
+	int rc = f->fs->broken ? QFS_EIO : commit(f);
+	if (rc < 0 && linked) {
+		f->next = f->fs->files;
+		f->fs->files = f;
+	}
+	return rc;
+}
+
 int qfs_close(struct qfs_file *f)
 {
-	int rc = 0;
-	if (f->rw) {
-		struct qfs_file **pp = &f->fs->files;
-		while (*pp && *pp != f)
-			pp = &(*pp)->next;
-		if (*pp)
-			*pp = f->next; /* its own pin must not block the limit */
-		rc = f->fs->broken ? QFS_EIO : commit(f);
-	}
+	int rc = f->rw ? commit_unpinned(f) : 0;
 	handle_free(f);
 	return rc;
+}
+
+int qfs_commit(struct qfs_file *f)
+{
+	int rc = f->rw ? commit_unpinned(f) : 0;
+	if (rc >= 0)
+		handle_free(f);
+	return rc;
+}
+
+int qfs_reserve(struct qfs_file *f, uint64_t nblocks)
+{
+	if (!f->rw)
+		return QFS_EROFS;
+	if (nblocks > (uint64_t)SIZE_MAX / 64)
+		return QFS_ENOMEM;
+	return qfs_map_reserve(&f->priv, (size_t)nblocks);
 }

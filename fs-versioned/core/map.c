@@ -83,6 +83,16 @@ int qfs_map_put(struct qfs_map *m, uint64_t key, uint64_t val, uint32_t aux)
 	return 0;
 }
 
+int qfs_map_reserve(struct qfs_map *m, size_t n)
+{
+	while ((n + 1) * 4 > m->cap * 3) {
+		int rc = map_grow(m);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int qfs_map_get(const struct qfs_map *m, uint64_t key, uint64_t *val, uint32_t *aux)
 {
 	const struct qfs_map_ent *e = map_find(m, key);

@@ -139,6 +139,16 @@ uint32_t qfs_fversion(const struct qfs_file *f);
 /* qfs_close - close; a rw handle commits its copy, returning the new version number. */
 int qfs_close(struct qfs_file *f);
 
+/* qfs_commit - like qfs_close, but when the commit fails the handle stays open with its
+ * private copy intact (the caller may try again or qfs_abort); returns the new version
+ * number (rw), 0 (read-only: closed), or the error with nothing changed. */
+int qfs_commit(struct qfs_file *f);
+
+/* qfs_reserve - make room now for nblocks changed blocks in a rw handle's copy, so that
+ * writing them later allocates no more memory for its block map (a kernel writing pages
+ * back under memory pressure). 0, QFS_ENOMEM, QFS_EROFS. */
+int qfs_reserve(struct qfs_file *f, uint64_t nblocks);
+
 /* qfs_abort - close a handle dropping any private copy. */
 void qfs_abort(struct qfs_file *f);
 

@@ -125,6 +125,8 @@ void qfs_map_init(struct qfs_map *m, const struct qfs_env *env);
 void qfs_map_free(struct qfs_map *m);
 int qfs_map_put(struct qfs_map *m, uint64_t key, uint64_t val, uint32_t aux);
 int qfs_map_get(const struct qfs_map *m, uint64_t key, uint64_t *val, uint32_t *aux);
+/* qfs_map_reserve - grow now so that n keys fit without growing later. */
+int qfs_map_reserve(struct qfs_map *m, size_t n);
 void qfs_map_del(struct qfs_map *m, uint64_t key);
 int qfs_map_next(const struct qfs_map *m, size_t *pos, uint64_t *key, uint64_t *val,
 		 uint32_t *aux);

@@ -1,8 +1,10 @@
 /*
  * bcache.c - the block cache (bcache.h): a hash of cached blocks and an LRU list through
  * them, one frame per block. A miss takes a free frame, or the least recently used block's
- * when the cache is full or no frame is free (frames are taken without reclaiming: the
- * cache's mutex may be held under a fault's, and reclaim would come back here).
+ * when the cache is full or free frames are short (frames are taken without reclaiming: the
+ * cache's mutex may be held under a fault's, and reclaim would come back here). Under
+ * memory pressure the cache does not grow: a frame that eviction just freed for a user page
+ * must not end up holding a cached block (that eviction would then free nothing).
  * Lock legend: every field under c->lock (the mutex), except the constant ones (c).
  */
 #include "fs/bcache.h"
@@ -15,6 +17,8 @@
 #include "sched/mutex.h"
 
 #define BUCKETS 256
+#define FREE_FLOOR 160 /* the cache takes a new frame only while more frames than this are free
+			* (above the page-out thread's high watermark of 128) */
 #define SECTORS (BCACHE_BLOCK / BLOCKDEV_SECTOR_SIZE)
 
 struct centry {
@@ -120,7 +124,7 @@ static void destroy(struct bcache *c, struct centry *e)
 static struct centry *slot(struct bcache *c, uint64_t blkno)
 {
 	struct centry *e = 0;
-	if (c->st.blocks < c->max_blocks) {
+	if (c->st.blocks < c->max_blocks && (frame_free_count() > FREE_FLOOR || !c->oldest)) {
 		pfn_t pfn = frame_alloc(FRAME_KERNEL);
 		e = pfn == FRAME_NONE ? 0 : kmalloc(sizeof *e);
 		if (e)

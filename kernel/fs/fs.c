@@ -244,6 +244,24 @@ int fs_close(struct fs_file *f)
 	return fs_error(r);
 }
 
+int fs_commit(struct fs_file *f)
+{
+	mutex_lock(&root->lock);
+	int r = qfs_commit(f->qf);
+	mutex_unlock(&root->lock);
+	if (r >= 0)
+		kfree(f);
+	return fs_error(r);
+}
+
+int fs_reserve(struct fs_file *f, uint64_t nblocks)
+{
+	mutex_lock(&root->lock);
+	int r = qfs_reserve(f->qf, nblocks);
+	mutex_unlock(&root->lock);
+	return fs_error(r);
+}
+
 void fs_abort(struct fs_file *f)
 {
 	mutex_lock(&root->lock);

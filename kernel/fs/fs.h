@@ -56,6 +56,14 @@ bool fs_writable(const struct fs_file *f);
  * number (read/write) or 0 (read-only), or -QE_* (the copy is dropped: nothing committed). */
 int fs_close(struct fs_file *f);
 
+/* fs_commit - as fs_close, but a failed commit leaves @f open with its copy intact (try
+ * again, or fs_abort): the new version number (read/write), 0 (read-only), or -QE_*. */
+int fs_commit(struct fs_file *f);
+
+/* fs_reserve - room now for @nblocks changed blocks in a read/write handle's copy, so that
+ * writing them back later takes no more kernel memory for the copy's block map. 0 or -QE_*. */
+int fs_reserve(struct fs_file *f, uint64_t nblocks);
+
 /* fs_abort - close @f dropping any private copy. */
 void fs_abort(struct fs_file *f);
 
