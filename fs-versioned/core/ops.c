@@ -48,6 +48,8 @@ static int lookup(struct qfs *fs, const char *path, struct qfs_path *p, struct q
 		rc = qfs_dir_lookup(fs, p->dir, p->name, strlen(p->name), &ino);
 	if (rc == 0)
 		rc = qfs_inode_get(fs, ino, in);
+	if (rc == 0 && p->trailing_slash && in->type != QFS_TYPE_DIR)
+		rc = QFS_ENOTDIR;
 	return rc;
 }
 
@@ -274,8 +276,27 @@ int qfs_versions(struct qfs *fs, const char *path, struct qfs_vinfo *out, int ma
 	return rc;
 }
 
+/* Listing: entries with names no valid path could hold are skipped, then reported. */
+struct rd_ctx {
+	qfs_dir_cb cb;
+	void *ctx;
+	int bad;
+};
+
+static int readdir_cb(void *ctx, const char *name, uint64_t ino, uint32_t type)
+{
+	struct rd_ctx *r = ctx;
+	if (qfs_name_check(name, strlen(name)) ||
+	    (type != QFS_TYPE_FILE && type != QFS_TYPE_DIR)) {
+		r->bad = 1;
+		return 0;
+	}
+	return r->cb(r->ctx, name, ino, type);
+}
+
 int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx)
 {
+	struct rd_ctx r = {cb, ctx, 0};
 	struct qfs_path p;
 	struct qfs_inode *in = qfs_inode_alloc(fs);
 	if (!in)
@@ -284,7 +305,9 @@ int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx)
 	if (rc == 0 && in->type != QFS_TYPE_DIR)
 		rc = QFS_ENOTDIR;
 	if (rc == 0)
-		rc = qfs_dir_iter(fs, in->ino, cb, ctx);
+		rc = qfs_dir_iter(fs, in->ino, readdir_cb, &r);
+	if (rc == 0 && r.bad)
+		rc = QFS_ECORRUPT;
 	qfs_inode_free(fs, in);
 	return rc;
 }

@@ -148,20 +148,31 @@ static void torn_root_falls_back(void **state)
 	assert_int_equal(fst_fsck(&x->dev, "torn", 1), 0);
 }
 
+/* A damaged superblock mounts from the backup (reported); both damaged: refused. */
 static void bad_superblock_and_truncation_refused(void **state)
 {
 	struct fx *x = *state;
 	struct qfs *fs;
+	struct qfs_mount_info mi;
+	uint8_t *backup = x->mem.data + (size_t)511 * QFS_BLOCK_SIZE;
 	qfs_unmount(x->fs);
 	x->fs = NULL;
 	x->mem.data[QFS_SB_NBLOCKS] ^= 4;
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), QFS_ECORRUPT);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), 0);
+	assert_true(mi.flags & QFS_MI_SB_BACKUP);
+	qfs_unmount(fs);
 	assert_true(fst_fsck(&x->dev, "sb", 0) > 0);
+	backup[QFS_SB_NBLOCKS] ^= 4;
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), QFS_ECORRUPT);
+	assert_int_equal(mi.refused, QFS_MR_SUPER);
+	backup[QFS_SB_NBLOCKS] ^= 4;
 	x->mem.data[QFS_SB_NBLOCKS] ^= 4;
 	x->dev.nblocks = 300; /* image shorter than the superblock says */
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), QFS_ECORRUPT);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), QFS_ECORRUPT);
+	assert_int_equal(mi.refused, QFS_MR_TRUNCATED);
 	x->dev.nblocks = 512;
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), 0);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), 0);
+	assert_int_equal(mi.flags, 0);
 	qfs_unmount(fs);
 }
 
@@ -198,7 +209,7 @@ static void every_live_block_flip_detected(void **state)
 	static uint8_t live[512];
 	for (uint64_t b = 0; b < 512; b++)
 		live[b] = b >= x->fs->sb.data_start && qfs_bit(x->fs->ref, b);
-	live[0] = 1;
+	live[0] = live[511] = 1; /* the superblock and its backup */
 	/* the newest root record is not here: damaging it falls back a generation
 	 * (torn_root_falls_back) and fsck warns */
 	for (uint64_t i = 0; i < x->fs->sb.bmap_n; i++)
