@@ -20,9 +20,10 @@ FS_FUZZ_SECONDS ?= 20
 
 fs-tools: $(BUILD)/tools/qfs
 
-$(BUILD)/tools/qfs: $(FS_CORE) fs-versioned/tool/qfs.c fs-versioned/tool/diff.c $(FS_HDRS)
+FS_TOOL_SRC := $(wildcard fs-versioned/tool/*.c)
+$(BUILD)/tools/qfs: $(FS_CORE) $(FS_TOOL_SRC) $(wildcard fs-versioned/tool/*.h) $(FS_HDRS)
 	@mkdir -p $(@D)
-	$(FS_CC) $(FS_CFLAGS) -o $@ $(FS_CORE) fs-versioned/tool/qfs.c fs-versioned/tool/diff.c
+	$(FS_CC) $(FS_CFLAGS) -Ifs-versioned/tool -o $@ $(FS_CORE) $(FS_TOOL_SRC)
 
 # Unit tests (cmocka) under ASan+UBSan.
 $(FS_OUT)/unit/%: tests/fs/unit/%.c $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)

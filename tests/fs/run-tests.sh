@@ -81,6 +81,8 @@ done
 if [ -x "$BUILD/tools/qfs" ]; then
   QFS="$BUILD/tools/qfs" WORK="$FS_OUT/tool-test" bash tests/fs/tool-roundtrip.sh > "$log/tool.log" 2>&1
   tap_to_res "$log/tool.log" fs/tool $?
+  QFS="$BUILD/tools/qfs" WORK="$FS_OUT/tool-rel" bash tests/fs/tool-reliability.sh > "$log/tool-rel.log" 2>&1
+  tap_to_res "$log/tool-rel.log" fs/tool-rel $?
 else
   rec "not ok" "fs/tool/all (qfs not built)"
 fi
