@@ -171,17 +171,22 @@ static int block_is_zero(const uint8_t *buf)
 	return 1;
 }
 
-/* Read every ring slot: valid records into c[] (newest first), damaged ones into mi. */
-static int ring_scan(struct qfs *fs, uint8_t *buf, struct cand *c, uint32_t *nc)
+/* Read every ring slot: valid records into c[] (newest first), damaged ones into mi,
+ * all-zero ones into *zero (judged once the mounted generation is known). */
+static int ring_scan(struct qfs *fs, uint8_t *buf, struct cand *c, uint32_t *nc,
+		     uint32_t *zero)
 {
 	*nc = 0;
+	*zero = 0;
 	for (uint32_t i = 0; i < fs->sb.ring_len; i++) {
 		struct qfs_root r;
 		uint64_t blk = fs->sb.ring_start + i;
 		if (qfs_dev_read(fs, blk, buf))
 			return QFS_MR_IO;
 		if (qfs_root_decode(&fs->sb, buf, blk, &r)) {
-			if (!block_is_zero(buf)) /* zero: a slot never written */
+			if (block_is_zero(buf))
+				*zero |= 1u << i;
+			else
 				fs->mi.damaged_slots |= 1u << i;
 			continue;
 		}
@@ -216,10 +221,23 @@ static int ring_choose(struct qfs *fs, uint8_t *buf, const struct cand *c, uint3
 	return QFS_MR_FREEMAP;
 }
 
-/* A damaged slot where generation + 1 would be: that commit may be lost. */
-static void ring_note(struct qfs *fs)
+/*
+ * A damaged slot where generation + 1 would be: that commit may be lost. A slot counts
+ * as damaged when it holds a bad record, a valid record of a generation more than
+ * ring_len older than the mounted one (a lost write), or zeros where a generation >= 1
+ * must have been written (slot i holds the newest generation <= g that is i mod len).
+ */
+static void ring_note(struct qfs *fs, const struct cand *c, uint32_t nc, uint32_t zero)
 {
-	uint64_t g = fs->root.gen;
+	uint64_t g = fs->root.gen, len = fs->sb.ring_len;
+	for (uint32_t k = 0; k < nc; k++)
+		if (c[k].r.gen + len <= g)
+			fs->mi.damaged_slots |= 1u << (c[k].r.gen % len);
+	for (uint32_t i = 0; i < len; i++) {
+		uint64_t back = (g % len + len - i) % len; /* g - back is i mod len */
+		if (((zero >> i) & 1) && g >= back + 1)
+			fs->mi.damaged_slots |= 1u << i;
+	}
 	uint32_t next = (uint32_t)((g + 1) % fs->sb.ring_len);
 	if (fs->mi.damaged_slots)
 		fs->mi.flags |= QFS_MI_RING_DAMAGED;
@@ -252,7 +270,7 @@ static int mount_load(struct qfs *fs, const struct qfs_dev *dev, const struct qf
 		      uint8_t *buf)
 {
 	struct cand c[QFS_RING_LEN];
-	uint32_t nc;
+	uint32_t nc, zero;
 	fs->dev = *dev;
 	int why = qfs_sb_load(fs, buf);
 	if (why == 0 && fs->sb.ring_len > QFS_RING_LEN)
@@ -260,11 +278,11 @@ static int mount_load(struct qfs *fs, const struct qfs_dev *dev, const struct qf
 	if (why == 0 && fs_init(fs, dev, env))
 		why = QFS_MR_NOMEM;
 	if (why == 0)
-		why = ring_scan(fs, buf, c, &nc);
+		why = ring_scan(fs, buf, c, &nc, &zero);
 	if (why == 0)
 		why = ring_choose(fs, buf, c, nc);
 	if (why == 0) {
-		ring_note(fs);
+		ring_note(fs, c, nc, zero);
 		why = rootdir_check(fs);
 	}
 	return why;

@@ -1,8 +1,8 @@
 /*
  * repair.c - qfs_fsck_repair: after the checks of fsck.c, rewrite what is derived or
  * duplicated and so can be rewritten without losing anything more: the free map (from
- * the blocks the walk reached), the ring (one new generation of the mounted state;
- * damaged slots and unusable newer generations cleared), the superblock copies and the
+ * the blocks the walk reached), the ring (new generations of the mounted state until
+ * every slot holds a valid recent record), the superblock copies and the
  * root's file count. Every change goes through the normal commit protocol or is a
  * single-block write after it, so a crash during repair leaves a mountable image.
  */
@@ -86,36 +86,66 @@ static void report_commit(struct ck *c, const struct plan *p, uint64_t old_gen,
 	c->res->repairs++;
 }
 
-/* Clear ring slots that hold damaged records or unusable newer generations. */
-static int repair_ring(struct ck *c, uint64_t mounted_gen)
+static int all_zero(const uint8_t *buf)
+{
+	for (size_t i = 0; i < QFS_BLOCK_SIZE; i++)
+		if (buf[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Slots not holding what a healthy ring holds after generation g: slot i must hold the
+ * valid record of generation g - ((g - i) mod len), or (when that is < 1, a young
+ * image) zeros or a valid record. *newer gets the highest generation above g seen.
+ */
+static int ring_bad(struct qfs *fs, uint8_t *buf, uint32_t *bad, uint64_t *newer)
+{
+	uint64_t g = fs->root.gen, len = fs->sb.ring_len;
+	*bad = 0;
+	for (uint32_t i = 0; i < len; i++) {
+		struct qfs_root r;
+		uint64_t blk = fs->sb.ring_start + i, back = (g % len + len - i) % len;
+		if (qfs_dev_read(fs, blk, buf))
+			return QFS_EIO;
+		int valid = qfs_root_decode(&fs->sb, buf, blk, &r) == 0;
+		if (valid && r.gen > g && r.gen > *newer)
+			*newer = r.gen;
+		if (g >= back + 1 ? !valid || r.gen != g - back : valid && r.gen > g)
+			*bad |= 1u << i;
+		else if (g < back + 1 && !valid && !all_zero(buf))
+			*bad |= 1u << i; /* neither a record nor never written */
+	}
+	return 0;
+}
+
+/* Commit further generations (same files) until every ring slot is as it should be:
+ * each commit overwrites the next slot, so at most ring_len of them. */
+static int repair_ring(struct ck *c, uint64_t mounted_gen, uint64_t newer)
 {
 	struct qfs *fs = c->fs;
 	uint8_t *buf = qfs_buf_get(fs);
-	int rc = buf ? 0 : QFS_ENOMEM;
-	uint32_t fresh = (uint32_t)(fs->root.gen % fs->sb.ring_len);
-	for (uint32_t i = 0; rc == 0 && i < fs->sb.ring_len; i++) {
-		struct qfs_root r;
-		uint64_t blk = fs->sb.ring_start + i;
-		if (i == fresh || qfs_dev_read(fs, blk, buf))
-			continue;
-		int damaged = qfs_root_decode(&fs->sb, buf, blk, &r) != 0;
-		int newer = !damaged && r.gen > mounted_gen;
-		if (damaged && ((fs->mi.damaged_slots >> i) & 1) == 0)
-			continue; /* an all-zero slot: never written */
-		if (!damaged && !newer)
-			continue;
-		memset(buf, 0, QFS_BLOCK_SIZE);
-		rc = qfs_dev_write(fs, blk, buf);
-		if (rc == 0 && fs->dev.flush(fs->dev.ctx))
-			rc = QFS_EIO;
-		ck_say(c, "repair: ", "ring slot % (block %) cleared", i, blk);
-		if (newer)
-			ck_say(c, "lost: ", "generation %: valid root record, but its trees or free "
-			       "map cannot be read", r.gen, 0);
-		c->res->repairs++;
-		c->res->lost += (uint64_t)newer;
+	uint32_t bad = 0, restored = 0;
+	int rc = buf ? ring_bad(fs, buf, &bad, &newer) : QFS_ENOMEM;
+	for (uint32_t k = 0; rc == 0 && bad && k < fs->sb.ring_len; k++) {
+		restored |= bad;
+		rc = qfs_txn_begin(fs, 1);
+		if (rc == 0)
+			rc = qfs_txn_commit(fs);
+		if (rc == 0)
+			rc = ring_bad(fs, buf, &bad, &newer);
 	}
 	qfs_buf_put(fs, buf);
+	for (uint32_t i = 0; rc == 0 && i < fs->sb.ring_len; i++)
+		if ((restored >> i) & 1) {
+			ck_say(c, "repair: ", "ring slot % (block %) restored", i, fs->sb.ring_start + i);
+			c->res->repairs++;
+		}
+	if (rc == 0 && newer > mounted_gen) {
+		ck_say(c, "lost: ", "generation %: a valid root record whose trees or free map "
+		       "cannot be read", newer, 0);
+		c->res->lost++;
+	}
 	return rc;
 }
 
@@ -151,12 +181,18 @@ static int repair_all(struct ck *c, struct plan *p)
 	uint64_t gen = fs->root.gen, nfiles = fs->root.nfiles;
 	uint32_t next = (uint32_t)((gen + 1) % fs->sb.ring_len);
 	int torn = (fs->mi.flags & QFS_MI_ROLLED_BACK) && ((fs->mi.damaged_slots >> next) & 1);
-	int rc = repair_super(c);
+	uint64_t newer = 0;
+	uint32_t bad;
+	uint8_t *buf = qfs_buf_get(fs);
+	int rc = buf ? ring_bad(fs, buf, &bad, &newer) : QFS_ENOMEM; /* before any commit */
+	qfs_buf_put(fs, buf);
+	if (rc == 0)
+		rc = repair_super(c);
 	if (rc == 0)
 		rc = repair_commit(c, p);
 	if (rc == 0) {
 		report_commit(c, p, gen, nfiles);
-		rc = repair_ring(c, gen);
+		rc = repair_ring(c, gen, newer);
 	}
 	if (rc == 0 && torn) {
 		ck_say(c, "lost: ", "generation % (its root record was damaged); the image holds "
