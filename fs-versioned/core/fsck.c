@@ -84,10 +84,12 @@ static int claim(struct ck *c, uint64_t blk, uint64_t owner, uint8_t kind, int m
 		c->res->blocks_checked++;
 		return 1;
 	}
+#ifndef QFS_FAULT_FSCK_KINDS /* injected bug: blocks may be reached as any kind */
 	if (c->kind[blk] != kind) {
 		say(c, 1, "block % is reached as two kinds of block (@)", blk, owner);
 		return -1;
 	}
+#endif
 	if (c->owner[blk] == owner && may_share)
 		return 0;
 	say(c, 1, "block % referenced twice (owners differ or not shareable: @)", blk, owner);
@@ -241,6 +243,9 @@ static void check_names(struct ck *c)
 static void check_freemap(struct ck *c)
 {
 	struct qfs *fs = c->fs;
+#ifdef QFS_FAULT_FSCK_FREEMAP /* injected bug: the free map is not compared */
+	return;
+#endif
 	for (uint64_t b = fs->sb.data_start; b < fs->sb.nblocks; b++) {
 		int used = qfs_bit(fs->ref, b);
 		if (used && !c->owner[b])
