@@ -186,6 +186,7 @@ static void check_inode(struct ck *c, uint64_t ino, const uint8_t *buf)
 struct dir_ck {
 	struct ck *c;
 	struct qfs_map *refs;
+	struct qfs_map names; /* this directory's names: FNV-1a 64 -> 1 */
 	uint64_t dir;
 	uint64_t *queue;
 	size_t nq, capq;
@@ -194,9 +195,15 @@ struct dir_ck {
 static int dir_entry_cb(void *ctx, const char *name, uint64_t ino, uint32_t type)
 {
 	struct dir_ck *d = ctx;
-	uint64_t t, n = 0;
+	uint64_t t, n = 0, h = 0xcbf29ce484222325ull;
 	if (qfs_name_check(name, strlen(name)))
 		say(d->c, 1, "directory % has an entry with an invalid name (inode %)", d->dir, ino);
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	if (qfs_map_get(&d->names, h, NULL, NULL))
+		say(d->c, 1, "directory % has two entries of the same name (inode %)", d->dir, ino);
+	else if (qfs_map_put(&d->names, h, 1, 0))
+		say(d->c, 1, "out of memory checking directory % (inode %)", d->dir, ino);
 	if (!qfs_map_get(&d->c->inos, ino, &t, NULL)) {
 		say(d->c, 1, "directory % names missing inode %", d->dir, ino);
 		return 0;
@@ -215,7 +222,7 @@ static int dir_entry_cb(void *ctx, const char *name, uint64_t ino, uint32_t type
 static void check_names(struct ck *c)
 {
 	struct qfs_map refs;
-	struct dir_ck d = {c, &refs, 0, NULL, 0, c->inos.count + 1};
+	struct dir_ck d = {c, &refs, {NULL, NULL, 0, 0}, 0, NULL, 0, c->inos.count + 1};
 	qfs_map_init(&refs, &c->fs->env);
 	d.queue = c->fs->env.alloc(c->fs->env.ctx, d.capq * sizeof(uint64_t));
 	if (!d.queue) {
@@ -225,10 +232,12 @@ static void check_names(struct ck *c)
 	d.queue[d.nq++] = QFS_ROOT_INO;
 	for (size_t qi = 0; qi < d.nq; qi++) {
 		d.dir = d.queue[qi];
+		qfs_map_init(&d.names, &c->fs->env);
 		if (qfs_dir_iter(c->fs, d.dir, dir_entry_cb, &d) < 0) {
 			c->meta_unreadable = 1;
 			say(c, 1, "directory % cannot be read", d.dir, 0);
 		}
+		qfs_map_free(&d.names);
 	}
 	size_t pos = 0;
 	uint64_t ino, n;

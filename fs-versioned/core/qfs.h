@@ -216,8 +216,9 @@ int qfs_versions(struct qfs *fs, const char *path, struct qfs_vinfo *out, int ma
 typedef int (*qfs_dir_cb)(void *ctx, const char *name, uint64_t ino, uint32_t type);
 
 /* qfs_readdir - call cb for each entry of the directory at path; returns cb's stop value.
- * An entry with an impossible name or type is skipped and the call then returns
- * -QFS_ECORRUPT (after listing every good entry). */
+ * An entry with an impossible name or type, or a name listed before (a damaged
+ * directory), is skipped and the call then returns -QFS_ECORRUPT after every good
+ * entry (also -QFS_ENOMEM: out of memory for the names seen). */
 int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx);
 
 /* qfs_statfs - space accounting of the committed state. */

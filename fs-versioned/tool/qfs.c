@@ -163,7 +163,7 @@ static int cmd_ls(struct tool *t, int argc, char **argv)
 	if (st.type == QFS_TYPE_DIR) {
 		rc = qfs_readdir(t->fs, path, ls_cb, &c);
 		if (rc < 0)
-			c.status = tool_fail(path, rc);
+			c.status = tool_fail(*path ? path : "/", rc);
 		return c.status;
 	}
 	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;

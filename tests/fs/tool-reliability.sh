@@ -111,7 +111,7 @@ t fsck_rejects_data_pointer_to_own_metadata '
 import sys; sys.path.insert(0, \"$(dirname ${QIMG#python3 })\"); import qimg
 qimg.point_data_at_metadata(\"img\")" && st 1 $QFS fsck img'
 t fsck_rejects_bad_entry_names '
-  for bad in .. . a/b; do fresh img; $QFS put img small "zz" > /dev/null
+  for bad in .. . a/b yy; do fresh img; $QFS put img small "zz" > /dev/null; $QFS put img small "yy" > /dev/null
     python3 -c "
 import sys; sys.path.insert(0, \"$(dirname ${QIMG#python3 })\"); import qimg
 qimg.rename_entry(\"img\", b\"zz\", b\"$bad\")" || exit 1
