@@ -6,7 +6,8 @@
  * write, header field), with or without recomputing the checksums afterwards so the
  * damage reaches the decoders, then check mount, fsck, reads, the fsck oracle, repair
  * and a write on it. Prints one TAP line per block type and FINDING lines.
- * usage: campaign [-n IMAGES] [-s SEED] [-v]    exit 0 when nothing was found.
+ * usage: campaign [-n IMAGES] [-s SEED] [-v] [-d N FILE]   exit 0 when nothing was found;
+ * -d writes damaged image number N to FILE (to look at a finding with the qfs tool).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -92,7 +93,7 @@ static void classify(void)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: campaign [-n IMAGES] [-s SEED] [-v]\n");
+	fprintf(stderr, "usage: campaign [-n IMAGES] [-s SEED] [-v] [-d N FILE]\n");
 	exit(2);
 }
 
@@ -107,10 +108,16 @@ int main(int argc, char **argv)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-v"))
 			cp.verbose = 1;
+		else if (!strcmp(argv[i], "-d") && i + 2 < argc) {
+			cp.dump_num = atol(argv[++i]);
+			cp.dump_path = argv[++i];
+		}
 		else
 			usage();
 	}
 	cp.rng = seed * 0x9E3779B97F4A7C15ull | 1;
+	if (!cp.dump_path)
+		cp.dump_num = -1;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	base_build();

@@ -50,6 +50,8 @@ struct camp {
 	size_t tn[T_N];
 	uint64_t rng;
 	int verbose;
+	long dump_num;        /* -d N FILE: write damaged image N to FILE (-1: none) */
+	const char *dump_path;
 	long findings, tfind[T_N], timages[T_N];
 	long unchanged, refused, rolled, rebuilt, repaired_clean;
 };

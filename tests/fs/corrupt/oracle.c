@@ -159,6 +159,23 @@ static int name_ok(const uint8_t *s, unsigned n)
 	return 1;
 }
 
+/* Two entries of one name in the directory that owns block b (any of its blocks)? */
+static int name_twice(const struct ow *w, uint64_t b, const uint8_t *e)
+{
+	unsigned nl = qfs_get16(e + QFS_DE_NAMELEN);
+	for (uint64_t o = w->data_start; o < w->nblocks; o++) {
+		if (w->o->kind[o] != ORK_DIRBLK || w->owner[o] != w->owner[b])
+			continue;
+		for (unsigned i = 0; i < QFS_DIRENTS_PER_BLOCK; i++) {
+			const uint8_t *f = blk(w, o) + QFS_HDR_SIZE + i * QFS_DIRENT_SIZE;
+			if (f != e && qfs_get64(f + QFS_DE_INO) && qfs_get16(f + QFS_DE_NAMELEN) == nl &&
+			    !memcmp(f + QFS_DE_NAME, e + QFS_DE_NAME, nl))
+				return 1;
+		}
+	}
+	return 0;
+}
+
 /* Every directory block of a directory inode: entries, their names and targets. */
 static void check_dirblocks(struct ow *w)
 {
@@ -173,6 +190,8 @@ static void check_dirblocks(struct ow *w)
 				continue;
 			if (!name_ok(e + QFS_DE_NAME, nl))
 				problem(w, &w->o->tree, "directory entry with a bad name", b);
+			else if (name_twice(w, b, e))
+				problem(w, &w->o->tree, "two directory entries of one name", b);
 			else if (ino >= w->next_ino || !w->itype[ino] || w->itype[ino] != e[QFS_DE_TYPE])
 				problem(w, &w->o->tree, "directory entry for a missing or other inode", b);
 			else
@@ -239,15 +258,31 @@ static void check_fmap(struct ow *w, const uint8_t *root, uint64_t bstart, uint6
 	free(pay);
 }
 
+/* A superblock at b whose fields describe the layout (fs-format.md "Superblock"). */
+static int super_ok(const uint8_t *p, uint64_t b, uint64_t dev_nblocks)
+{
+	uint64_t n = qfs_get64(p + QFS_SB_NBLOCKS), bn = (n + QFS_BMAP_BITS - 1) / QFS_BMAP_BITS;
+	int backup = qfs_get32(p + QFS_SB_FCOMPAT) & 1;
+	if (qfs_get32(p) != QFS_MAGIC_SUPER || qfs_get64(p + QFS_HDR_BLKNO) != b ||
+	    qfs_block_crc(p) != qfs_get32(p + QFS_HDR_CRC) || qfs_get32(p + QFS_SB_VERSION) != 1 ||
+	    qfs_get32(p + QFS_SB_FINCOMPAT) || qfs_get32(p + QFS_SB_FROCOMPAT) ||
+	    qfs_get32(p + QFS_SB_BSIZE) != QFS_BLOCK_SIZE || n < 32 || n > (1ull << 40) ||
+	    n + (uint64_t)backup > dev_nblocks || (b && (!backup || b != n)))
+		return 0;
+	uint64_t ds = 9 + 2 * bn, lim = qfs_get32(p + QFS_SB_DEFLIMIT);
+	return qfs_get32(p + QFS_SB_RINGLEN) == 8 && qfs_get64(p + QFS_SB_RINGSTART) == 1 &&
+	       qfs_get64(p + QFS_SB_BMAP0) == 9 && qfs_get64(p + QFS_SB_BMAP1) == 9 + bn &&
+	       qfs_get64(p + QFS_SB_BMAPN) == bn && qfs_get64(p + QFS_SB_DATASTART) == ds &&
+	       ds + 16 <= n && qfs_get64(p + QFS_SB_RESERVE) < (n - ds) / 2 && lim >= 1 && lim <= 64;
+}
+
 /* The superblock to use: block 0, else the backup in the last block. */
 static const uint8_t *pick_super(const uint8_t *img, uint64_t dev_nblocks)
 {
 	for (int k = 0; k < 2; k++) {
 		uint64_t b = k ? dev_nblocks - 1 : 0;
-		const uint8_t *p = img + b * QFS_BLOCK_SIZE;
-		if (qfs_get32(p) == QFS_MAGIC_SUPER && qfs_get64(p + QFS_HDR_BLKNO) == b &&
-		    qfs_block_crc(p) == qfs_get32(p + QFS_HDR_CRC))
-			return p;
+		if (super_ok(img + b * QFS_BLOCK_SIZE, b, dev_nblocks))
+			return img + b * QFS_BLOCK_SIZE;
 	}
 	return NULL;
 }

@@ -198,21 +198,31 @@ struct seen {
 	struct qfs_mount_info mi;
 	struct oracle o;
 	size_t bad, lost, nmodel;
-	int listed;
+	int listed, readall;
 	uint8_t ok[CP_MAXENT];
 };
 
-/* Count entries (a listing that never reads file contents). */
+/* List every directory (never reading file contents), at most 8 levels deep: a damaged
+ * image may name a directory inside itself. */
+struct lister {
+	struct qfs *fs;
+	char path[1024];
+	int depth;
+};
+
 static int list_cb(void *ctx, const char *name, uint64_t ino, uint32_t type)
 {
-	struct qfs *fs = ctx;
+	struct lister *l = ctx;
 	(void)ino;
-	if (type == QFS_TYPE_DIR) {
-		char path[128];
-		snprintf(path, sizeof(path), "%.112s", name);
-		return qfs_readdir(fs, path, list_cb, fs) < 0;
-	}
-	return 0;
+	if (type != QFS_TYPE_DIR || l->depth >= 8)
+		return 0;
+	size_t n = strlen(l->path);
+	snprintf(l->path + n, sizeof(l->path) - n, "/%.112s", name);
+	l->depth++;
+	int rc = qfs_readdir(l->fs, l->path, list_cb, l) < 0;
+	l->depth--;
+	l->path[n] = 0;
+	return rc;
 }
 
 /* Mount im and read the model: the generation's own, or (after a repair) given. */
@@ -238,7 +248,10 @@ static void look(uint8_t *im, struct seen *v, const struct shot *s, const struct
 		model_check(fs, md, &v->bad, &v->lost, v->ok);
 		v->nmodel = md->n;
 	}
-	v->listed = qfs_readdir(fs, "", list_cb, fs) == 0;
+	struct lister ls = {fs, "", 0};
+	v->listed = qfs_readdir(fs, "", list_cb, &ls) == 0;
+	uint64_t h; /* with checksums recomputed, names may change: read what is listed */
+	v->readall = !s->crcfix || v->f.errors || given || fst_state_hash(fs, &h) == 0;
 	qfs_unmount(fs);
 	if (given)
 		return;
@@ -271,7 +284,7 @@ static void judge(const struct shot *s, const struct seen *v, int must_see, int 
 		finding(s, v->o.first[0] ? v->o.first : "the oracle found a problem fsck missed");
 	if (v->f.errors && !oprob && !(v->mi.flags & fsflags))
 		finding(s, "fsck reports errors the oracle and mount cannot explain");
-	if (!v->f.errors && (v->lost || !v->listed))
+	if (!v->f.errors && ((!s->crcfix && v->lost) || !v->listed || !v->readall))
 		finding(s, "fsck says no errors but a version or a listing is unreadable");
 	if (!s->crcfix && must_see && !detected(v))
 		finding(s, "damage to a live block went unreported");
@@ -349,6 +362,11 @@ void shoot(long i)
 	memcpy(img, cp.base, sizeof(img));
 	damage(&s);
 	cp.timages[s.target]++;
+	if (i == cp.dump_num) {
+		FILE *f = fopen(cp.dump_path, "wb");
+		if (!f || fwrite(img, 1, sizeof(img), f) != sizeof(img) || fclose(f))
+			fprintf(stderr, "campaign: cannot write %s\n", cp.dump_path);
+	}
 	if (!memcmp(img + s.blk * BS, cp.base + s.blk * BS, BS) && !s.crcfix) {
 		cp.unchanged++;
 		return;
