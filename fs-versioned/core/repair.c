@@ -195,8 +195,8 @@ static int repair_all(struct ck *c, struct plan *p)
 		rc = repair_ring(c, gen, newer);
 	}
 	if (rc == 0 && torn) {
-		ck_say(c, "lost: ", "generation % (its root record was damaged); the image holds "
-		       "the files of generation %", gen + 1, gen);
+		ck_say(c, "lost: ", "the changes of the commit that made generation % (its root "
+		       "record was damaged), made on generation %", gen + 1, gen);
 		c->res->lost++;
 	}
 	return rc;
