@@ -20,8 +20,8 @@ cat > lib.sh <<'LIB'
 st() { local want=$1; shift; "$@" > out 2> err; local rc=$?; cat out err; [ $rc -eq $want ] || { echo "exit $rc, wanted $want: $*"; return 1; }; }
 fresh() { rm -f "$1"; $QFS mkfs "$1" ${2:-16M} > /dev/null; }
 # hold MODE IMAGE: hold flock(2) on IMAGE in the background until `release`.
-hold() { rm -f held; flock "$1" "$2" -c 'touch held; sleep 60' & HOLDER=$!; while [ ! -e held ]; do sleep 0.05; done; }
-release() { kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null; pkill -P $HOLDER 2>/dev/null; true; }
+hold() { rm -f held; flock "$1" "$2" -c 'touch held; exec sleep 30' & HOLDER=$!; while [ ! -e held ]; do sleep 0.05; done; }
+release() { pkill -P $HOLDER 2>/dev/null; kill $HOLDER 2>/dev/null; wait $HOLDER 2>/dev/null; true; }
 LIB
 export BASH_ENV=$PWD/lib.sh
 head -c 4194304 /dev/urandom > big_a; head -c 4194304 /dev/urandom > big_b
