@@ -216,8 +216,10 @@ static int cmd_simple(struct tool *t, int argc, char **argv)
 	if (argc < 4 || (!strcmp(c, "limit") && argc < 5))
 		return tool_usage();
 	long num = argc > 4 ? parse_count(argv[4]) : 1;
-	if ((!strcmp(c, "purge") || !strcmp(c, "limit")) && num < 1) {
-		fprintf(stderr, "qfs: %s: not a count: %s\n", c, argv[4]);
+	if (((!strcmp(c, "purge") || !strcmp(c, "limit")) && num < 1) ||
+	    (!strcmp(c, "limit") && num > QFS_MAX_VERSIONS_TOOL)) {
+		fprintf(stderr, "qfs: %s: not a count%s: %s\n", c,
+			strcmp(c, "limit") ? "" : " from 1 to 64", argv[4]);
 		return QX_USAGE;
 	}
 	if (!strcmp(c, "purge")) {
@@ -231,7 +233,7 @@ static int cmd_simple(struct tool *t, int argc, char **argv)
 	} else if (!strcmp(c, "rmdir")) {
 		rc = qfs_rmdir(t->fs, argv[3]);
 	} else {
-		rc = qfs_set_limit(t->fs, argv[3], num > 64 ? 0 : (uint32_t)num);
+		rc = qfs_set_limit(t->fs, argv[3], (uint32_t)num);
 	}
 	return rc < 0 ? tool_fail(argv[3], rc) : QX_OK;
 }

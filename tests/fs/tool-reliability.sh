@@ -27,7 +27,7 @@ export BASH_ENV=$PWD/lib.sh
 head -c 4194304 /dev/urandom > big_a; head -c 4194304 /dev/urandom > big_b
 printf 'hello\n' > small
 
-echo "1..26"
+echo "1..27"
 t lock_write_refused_while_held '
   fresh img; cp img keep; hold -s img
   st 4 $QFS put img small x; r=$?; release; [ $r -eq 0 ] || exit 1
@@ -127,4 +127,8 @@ t version_over_2GiB_roundtrip '
 t rm_rmdir_statuses '
   fresh img; $QFS mkdir img d > /dev/null; $QFS put img small d/x > /dev/null
   st 1 $QFS rmdir img d && st 0 $QFS rm img d/x && st 0 $QFS rmdir img d && st 1 $QFS rm img nothere'
+t bad_counts_are_usage_errors '
+  fresh img; $QFS put img small f > /dev/null; cp img keep
+  st 2 $QFS limit img f 65 && st 2 $QFS limit img f 0 && st 2 $QFS purge img f x && st 2 $QFS purge img f 0 &&
+  cmp img keep && st 0 $QFS limit img f 64'
 rm -f huge hout
