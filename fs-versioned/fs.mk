@@ -76,7 +76,7 @@ $(FS_OUT)/campaign: $(FS_CAMP_SRC) $(FS_CAMP_HDRS) $(FS_CORE) $(FS_TESTLIB) $(FS
 
 $(FS_OUT)/campaign-fault-%: $(FS_CAMP_SRC) $(FS_CAMP_HDRS) $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
 	@mkdir -p $(@D)
-	$(FS_CC) $(FS_WARN) -g -O1 -DQFS_FAULT_$* $(FS_INC) -o $@ $(FS_CAMP_SRC) $(FS_CORE) $(FS_TESTLIB)
+	$(FS_CC) $(FS_WARN) -g -O2 -DQFS_FAULT_$* $(FS_INC) -o $@ $(FS_CAMP_SRC) $(FS_CORE) $(FS_TESTLIB)
 
 $(FS_OUT)/bench: tests/fs/bench/bench.c $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
 	@mkdir -p $(@D)
