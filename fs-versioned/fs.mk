@@ -16,13 +16,18 @@ FS_TESTLIB := $(wildcard tests/fs/lib/*.c)
 FS_UNIT := $(patsubst tests/fs/unit/%.c,%,$(wildcard tests/fs/unit/test_*.c))
 FS_FUZZ_SECONDS ?= 20
 
-.PHONY: fs-tools fs-test fs-bench fs-clean
+FS_CAMPAIGN_IMAGES ?= 2600
+FS_SOAK_SEEDS ?= 1 2 3 4 5 6 7 8
+FS_SOAK_IMAGES ?= 26000
+
+.PHONY: fs-tools fs-test fs-bench fs-soak fs-clean
 
 fs-tools: $(BUILD)/tools/qfs
 
-$(BUILD)/tools/qfs: $(FS_CORE) fs-versioned/tool/qfs.c fs-versioned/tool/diff.c $(FS_HDRS)
+FS_TOOL_SRC := $(wildcard fs-versioned/tool/*.c)
+$(BUILD)/tools/qfs: $(FS_CORE) $(FS_TOOL_SRC) $(wildcard fs-versioned/tool/*.h) $(FS_HDRS)
 	@mkdir -p $(@D)
-	$(FS_CC) $(FS_CFLAGS) -o $@ $(FS_CORE) fs-versioned/tool/qfs.c fs-versioned/tool/diff.c
+	$(FS_CC) $(FS_CFLAGS) -Ifs-versioned/tool -o $@ $(FS_CORE) $(FS_TOOL_SRC)
 
 # Unit tests (cmocka) under ASan+UBSan.
 $(FS_OUT)/unit/%: tests/fs/unit/%.c $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
@@ -54,6 +59,25 @@ $(FS_OUT)/fuzz_mount: tests/fs/fuzz/fuzz_mount.c $(FS_CORE) $(FS_TESTLIB) $(FS_H
 	  -fno-sanitize-recover=all -fsanitize-coverage-ignorelist=tests/fs/fuzz/coverage-ignore.txt \
 	  $(FS_INC) -o $@ $< $(FS_CORE) $(FS_TESTLIB)
 
+# Corruption campaign with its fsck oracle (ASan+UBSan), and a build with a fault
+# injected into fsck that the campaign must catch. CRC32C (three quarters of the
+# campaign's time under ASan) is linked uninstrumented; the unit tests cover it.
+FS_CAMP_SRC := $(wildcard tests/fs/corrupt/*.c)
+FS_CAMP_HDRS := $(wildcard tests/fs/corrupt/*.h)
+FS_CORE_NOCRC := $(filter-out fs-versioned/core/crc32c.c,$(FS_CORE))
+$(FS_OUT)/crc32c-plain.o: fs-versioned/core/crc32c.c $(FS_HDRS)
+	@mkdir -p $(@D)
+	$(FS_CC) $(FS_CFLAGS) -c -o $@ $<
+
+$(FS_OUT)/campaign: $(FS_CAMP_SRC) $(FS_CAMP_HDRS) $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS) $(FS_OUT)/crc32c-plain.o
+	@mkdir -p $(@D)
+	$(FS_CC) $(FS_WARN) -g $(FS_SAN) $(FS_INC) -o $@ $(FS_CAMP_SRC) $(FS_CORE_NOCRC) \
+	  $(FS_OUT)/crc32c-plain.o $(FS_TESTLIB)
+
+$(FS_OUT)/campaign-fault-%: $(FS_CAMP_SRC) $(FS_CAMP_HDRS) $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
+	@mkdir -p $(@D)
+	$(FS_CC) $(FS_WARN) -g -O2 -DQFS_FAULT_$* $(FS_INC) -o $@ $(FS_CAMP_SRC) $(FS_CORE) $(FS_TESTLIB)
+
 $(FS_OUT)/bench: tests/fs/bench/bench.c $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
 	@mkdir -p $(@D)
 	$(FS_CC) $(FS_CFLAGS) -O2 -o $@ $< $(FS_CORE) $(FS_TESTLIB)
@@ -61,6 +85,7 @@ $(FS_OUT)/bench: tests/fs/bench/bench.c $(FS_CORE) $(FS_TESTLIB) $(FS_HDRS)
 FS_TEST_BINS := $(addprefix $(FS_OUT)/unit/,$(FS_UNIT)) $(FS_OUT)/crash \
   $(FS_OUT)/crash-fault-NO_FLUSH $(FS_OUT)/crash-fault-ROOT_FIRST \
   $(FS_OUT)/crash-fault-SKIP_DATA $(FS_OUT)/fsx $(FS_OUT)/fsx-fault-SHARED_WRITE \
+  $(FS_OUT)/campaign $(FS_OUT)/campaign-fault-FSCK_KINDS $(FS_OUT)/campaign-fault-FSCK_FREEMAP \
   $(BUILD)/tools/qfs
 
 # Build failures of single binaries are recorded by the runner (missing binary =
@@ -70,7 +95,14 @@ fs-test:
 	-@$(MAKE) --no-print-directory -k -f fs-versioned/fs.mk BUILD=$(BUILD) $(FS_TEST_BINS) $(FS_OUT)/fuzz_mount > $(FS_OUT)/build.log 2>&1 || \
 	  echo "fs-test: some test binaries failed to build (see $(FS_OUT)/build.log)"
 	@BUILD=$(BUILD) RESULTS=$(RESULTS) FS_OUT=$(FS_OUT) FS_FUZZ_SECONDS=$(FS_FUZZ_SECONDS) \
-	  FS_UNIT="$(FS_UNIT)" bash tests/fs/run-tests.sh || true
+	  FS_UNIT="$(FS_UNIT)" FS_CAMPAIGN_IMAGES=$(FS_CAMPAIGN_IMAGES) bash tests/fs/run-tests.sh || true
+
+# The long corruption campaign (FS_SOAK_IMAGES per seed, ASan+UBSan) and longer fsx
+# runs; writes $(RESULTS)/fs-soak.res. Minutes, not seconds: for `make soak`.
+fs-soak: $(FS_OUT)/campaign $(FS_OUT)/fsx
+	@mkdir -p $(RESULTS) $(FS_OUT)/logs
+	@FS_OUT=$(FS_OUT) RESULTS=$(RESULTS) FS_SOAK_SEEDS="$(FS_SOAK_SEEDS)" \
+	  FS_SOAK_IMAGES=$(FS_SOAK_IMAGES) bash tests/fs/soak.sh || true
 
 fs-bench: $(FS_OUT)/bench
 	@$(FS_OUT)/bench $(FS_OUT)

@@ -75,6 +75,24 @@ static int open_fill(struct qfs_file *f, const struct qfs_path *p, int flags)
 	return rc;
 }
 
+/* "name/" names a directory: a file there is ENOTDIR, creating one EISDIR. */
+static int open_trailing_slash(struct qfs *fs, const struct qfs_path *p, int flags)
+{
+	uint64_t ino;
+	int rc = qfs_dir_lookup(fs, p->dir, p->name, strlen(p->name), &ino);
+	if (rc == QFS_ENOENT)
+		return (flags & QFS_O_RDWR) && (flags & QFS_O_CREAT) ? QFS_EISDIR : QFS_ENOENT;
+	struct qfs_inode *in = rc ? NULL : qfs_inode_alloc(fs);
+	if (rc == 0 && !in)
+		rc = QFS_ENOMEM;
+	if (rc == 0)
+		rc = qfs_inode_get(fs, ino, in);
+	if (rc == 0)
+		rc = in->type == QFS_TYPE_DIR ? QFS_EISDIR : QFS_ENOTDIR;
+	qfs_inode_free(fs, in);
+	return rc;
+}
+
 int qfs_open(struct qfs *fs, const char *path, int flags, struct qfs_file **out)
 {
 	struct qfs_path p;
@@ -84,6 +102,8 @@ int qfs_open(struct qfs *fs, const char *path, int flags, struct qfs_file **out)
 	int rc = qfs_path_parse(fs, path, &p);
 	if (rc == 0 && !p.name[0])
 		rc = QFS_EISDIR;
+	if (rc == 0 && p.trailing_slash)
+		rc = open_trailing_slash(fs, &p, flags);
 	if (rc == 0)
 		rc = handle_new(fs, flags & QFS_O_RDWR, &f);
 	if (rc)

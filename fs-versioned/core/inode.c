@@ -310,14 +310,16 @@ int qfs_dir_remove(struct qfs *fs, uint64_t dir, const char *name)
 	return rc;
 }
 
-static int name_check(const char *s, size_t n)
+/* qfs_name_check - 0 if s[0..n) is a valid name: 1..112 bytes, not "." or "..", no
+ * '/', ';' or control character; else -QFS_EINVAL or -QFS_ENAMETOOLONG. */
+int qfs_name_check(const char *s, size_t n)
 {
 	if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
 		return QFS_EINVAL;
 	if (n > QFS_NAME_MAX)
 		return QFS_ENAMETOOLONG;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] == ';' || (unsigned char)s[i] < 0x20)
+		if (s[i] == ';' || s[i] == '/' || (unsigned char)s[i] < 0x20)
 			return QFS_EINVAL;
 	return 0;
 }
@@ -354,6 +356,8 @@ int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 	p->name[0] = 0;
 	p->has_ver = 0;
 	p->ver = 0;
+	size_t len = strlen(path);
+	p->trailing_slash = len > 0 && path[len - 1] == '/';
 	path = skip_slashes(path);
 	while (*path) {
 		const char *end = path;
@@ -363,7 +367,7 @@ int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p)
 		while (semi < end && *semi != ';')
 			semi++;
 		int last = !*skip_slashes(end);
-		int rc = name_check(path, (size_t)(semi - path));
+		int rc = qfs_name_check(path, (size_t)(semi - path));
 		if (rc == 0 && semi < end && !last)
 			rc = QFS_EINVAL;
 		if (rc)

@@ -1,7 +1,8 @@
 /*
- * mount.c - mkfs, mount (superblock checks, root ring, free map), unmount, statfs.
- * Mount never writes: it picks the highest generation whose root record checks out,
- * then loads that generation's bitmap area and checks it against the root's crc.
+ * mount.c - mkfs, mount (superblock, root ring, free map), unmount, statfs.
+ * Mount never writes: it takes the highest generation whose root record checks out and
+ * whose free map loads (or can be rebuilt from its trees), falling back to older ones
+ * only when that fails; struct qfs_mount_info records every fallback and damaged slot.
  */
 #include "qfs_internal.h"
 
@@ -28,66 +29,6 @@ const char *qfs_strerror(int err)
 	case QFS_ECORRUPT: return "corrupt file system";
 	default: return "unknown error";
 	}
-}
-
-static void layout(struct qfs_sb *sb, uint64_t nblocks)
-{
-	sb->nblocks = nblocks;
-	sb->ring_start = 1;
-	sb->ring_len = QFS_RING_LEN;
-	sb->bmap_n = (nblocks + QFS_BMAP_BITS - 1) / QFS_BMAP_BITS;
-	sb->bmap_start[0] = sb->ring_start + sb->ring_len;
-	sb->bmap_start[1] = sb->bmap_start[0] + sb->bmap_n;
-	sb->data_start = sb->bmap_start[1] + sb->bmap_n;
-}
-
-static void sb_encode(const struct qfs_sb *sb, uint8_t *buf)
-{
-	memset(buf, 0, QFS_BLOCK_SIZE);
-	qfs_put32(buf + QFS_SB_VERSION, QFS_FORMAT_VERSION);
-	qfs_put32(buf + QFS_SB_BSIZE, QFS_BLOCK_SIZE);
-	qfs_put32(buf + QFS_SB_RINGLEN, sb->ring_len);
-	qfs_put64(buf + QFS_SB_NBLOCKS, sb->nblocks);
-	qfs_put64(buf + QFS_SB_RINGSTART, sb->ring_start);
-	qfs_put64(buf + QFS_SB_BMAP0, sb->bmap_start[0]);
-	qfs_put64(buf + QFS_SB_BMAP1, sb->bmap_start[1]);
-	qfs_put64(buf + QFS_SB_BMAPN, sb->bmap_n);
-	qfs_put64(buf + QFS_SB_DATASTART, sb->data_start);
-	qfs_put64(buf + QFS_SB_RESERVE, sb->reserve);
-	qfs_put64(buf + QFS_SB_MKFSTIME, sb->mkfs_time);
-	qfs_put32(buf + QFS_SB_DEFLIMIT, sb->default_limit);
-	for (int i = 0; i < 16; i++)
-		buf[QFS_SB_UUID + i] = (uint8_t)((sb->mkfs_time * 0x9E3779B97F4A7C15ull) >> (i * 4));
-	qfs_hdr_seal(buf, QFS_MAGIC_SUPER, 0, 0, 0);
-}
-
-/* Decode the superblock and check that the layout it states is the one mkfs makes. */
-static int sb_decode(const uint8_t *buf, uint64_t dev_nblocks, struct qfs_sb *sb)
-{
-	if (qfs_hdr_check(buf, QFS_MAGIC_SUPER, 0))
-		return QFS_ECORRUPT;
-	if (qfs_get32(buf + QFS_SB_VERSION) != QFS_FORMAT_VERSION ||
-	    qfs_get32(buf + QFS_SB_FINCOMPAT) != 0 || qfs_get32(buf + QFS_SB_FROCOMPAT) != 0 ||
-	    qfs_get32(buf + QFS_SB_BSIZE) != QFS_BLOCK_SIZE)
-		return QFS_ECORRUPT;
-	uint64_t n = qfs_get64(buf + QFS_SB_NBLOCKS);
-	if (n < 32 || n > dev_nblocks || n > (1ull << 40))
-		return QFS_ECORRUPT;
-	layout(sb, n);
-	if (qfs_get32(buf + QFS_SB_RINGLEN) != sb->ring_len ||
-	    qfs_get64(buf + QFS_SB_RINGSTART) != sb->ring_start ||
-	    qfs_get64(buf + QFS_SB_BMAP0) != sb->bmap_start[0] ||
-	    qfs_get64(buf + QFS_SB_BMAP1) != sb->bmap_start[1] ||
-	    qfs_get64(buf + QFS_SB_BMAPN) != sb->bmap_n ||
-	    qfs_get64(buf + QFS_SB_DATASTART) != sb->data_start || sb->data_start + 16 > n)
-		return QFS_ECORRUPT;
-	sb->reserve = qfs_get64(buf + QFS_SB_RESERVE);
-	sb->mkfs_time = qfs_get64(buf + QFS_SB_MKFSTIME);
-	sb->default_limit = qfs_get32(buf + QFS_SB_DEFLIMIT);
-	if (sb->reserve >= (n - sb->data_start) / 2 || sb->default_limit < 1 ||
-	    sb->default_limit > QFS_MAX_VERSIONS)
-		return QFS_ECORRUPT;
-	return 0;
 }
 
 /* Allocate the maps of a fresh struct qfs; fixed-region blocks are marked used. */
@@ -149,14 +90,41 @@ static int mkfs_root(struct qfs *fs, uint64_t now)
 	return rc;
 }
 
+/* Superblock, backup superblock (one past the file system), empty ring slots. */
 static int mkfs_write_fixed(struct qfs *fs, uint8_t *buf)
 {
-	sb_encode(&fs->sb, buf);
+	qfs_sb_encode(&fs->sb, buf, 0);
 	int rc = qfs_dev_write(fs, 0, buf);
+	qfs_sb_encode(&fs->sb, buf, fs->sb.nblocks);
+	if (rc == 0 && fs->dev.write(fs->dev.ctx, fs->sb.nblocks, buf))
+		rc = QFS_EIO;
 	memset(buf, 0, QFS_BLOCK_SIZE);
 	for (uint32_t i = 0; rc == 0 && i < fs->sb.ring_len; i++)
 		rc = qfs_dev_write(fs, fs->sb.ring_start + i, buf);
 	return rc;
+}
+
+/* The superblock mkfs makes for a device of dev_nblocks (the last block: the backup). */
+static int mkfs_plan(uint64_t dev_nblocks, const struct qfs_mkfs_opts *opts,
+		     struct qfs_sb *sb)
+{
+	if (dev_nblocks < 64 || dev_nblocks > (1ull << 40))
+		return QFS_EINVAL;
+	qfs_sb_layout(sb, dev_nblocks - 1);
+	uint64_t data = sb->nblocks > sb->data_start ? sb->nblocks - sb->data_start : 0;
+	sb->feat_compat = QFS_FEAT_BACKUP_SB;
+	sb->reserve = opts && opts->reserve ? opts->reserve : 16 + data / 64;
+	sb->default_limit = opts && opts->default_limit ? opts->default_limit : 32;
+	sb->mkfs_time = opts ? opts->time : 0;
+	if (data < 48 || sb->reserve >= data / 2 || sb->default_limit > QFS_MAX_VERSIONS)
+		return QFS_EINVAL;
+	return 0;
+}
+
+int qfs_mkfs_check(uint64_t nblocks, const struct qfs_mkfs_opts *opts)
+{
+	struct qfs_sb sb;
+	return mkfs_plan(nblocks, opts, &sb);
 }
 
 int qfs_mkfs(const struct qfs_dev *dev, const struct qfs_env *env,
@@ -166,17 +134,8 @@ int qfs_mkfs(const struct qfs_dev *dev, const struct qfs_env *env,
 	if (!fs)
 		return QFS_ENOMEM;
 	memset(fs, 0, sizeof(*fs));
-	layout(&fs->sb, dev->nblocks);
-	uint64_t data = dev->nblocks > fs->sb.data_start ? dev->nblocks - fs->sb.data_start : 0;
 	fs->env = *env;
-	if (dev->nblocks < 64 || dev->nblocks > (1ull << 40) || data < 48) {
-		fs->env.free(fs->env.ctx, fs);
-		return QFS_EINVAL;
-	}
-	fs->sb.reserve = opts && opts->reserve ? opts->reserve : 16 + data / 64;
-	fs->sb.default_limit = opts && opts->default_limit ? opts->default_limit : 32;
-	fs->sb.mkfs_time = opts ? opts->time : 0;
-	if (fs->sb.reserve >= data / 2 || fs->sb.default_limit > QFS_MAX_VERSIONS) {
+	if (mkfs_plan(dev->nblocks, opts, &fs->sb)) {
 		fs->env.free(fs->env.ctx, fs);
 		return QFS_EINVAL;
 	}
@@ -198,114 +157,195 @@ int qfs_mkfs(const struct qfs_dev *dev, const struct qfs_env *env,
 	return rc;
 }
 
-/* Pick the highest valid generation in the ring; *bmap_crc gets its free-map crc. */
-static int ring_pick(struct qfs *fs, uint8_t *buf, uint32_t *bmap_crc)
+/* Valid root records of the ring, newest first (insertion sort of at most ring_len). */
+struct cand {
+	struct qfs_root r;
+	uint32_t bmap_crc;
+};
+
+static int block_is_zero(const uint8_t *buf)
 {
-	int found = 0;
+	for (size_t i = 0; i < QFS_BLOCK_SIZE; i++)
+		if (buf[i])
+			return 0;
+	return 1;
+}
+
+/* Read every ring slot: valid records into c[] (newest first), damaged ones into mi,
+ * all-zero ones into *zero (judged once the mounted generation is known). */
+static int ring_scan(struct qfs *fs, uint8_t *buf, struct cand *c, uint32_t *nc,
+		     uint32_t *zero)
+{
+	*nc = 0;
+	*zero = 0;
 	for (uint32_t i = 0; i < fs->sb.ring_len; i++) {
 		struct qfs_root r;
 		uint64_t blk = fs->sb.ring_start + i;
 		if (qfs_dev_read(fs, blk, buf))
-			return QFS_EIO;
-		if (qfs_root_decode(&fs->sb, buf, blk, &r))
+			return QFS_MR_IO;
+		if (qfs_root_decode(&fs->sb, buf, blk, &r)) {
+			if (block_is_zero(buf))
+				*zero |= 1u << i;
+			else
+				fs->mi.damaged_slots |= 1u << i;
 			continue;
-		if (!found || r.gen > fs->root.gen) {
-			fs->root = r;
-			*bmap_crc = qfs_get32(buf + QFS_RT_BMAPCRC);
-			found = 1;
 		}
+		uint32_t j = (*nc)++;
+		for (; j > 0 && c[j - 1].r.gen < r.gen; j--)
+			c[j] = c[j - 1];
+		c[j].r = r;
+		c[j].bmap_crc = qfs_get32(buf + QFS_RT_BMAPCRC);
 	}
-	return found ? 0 : QFS_ECORRUPT;
+	return *nc ? 0 : QFS_MR_NO_ROOT;
 }
 
-/* Load the free map of the chosen root and check it against the root record. */
-static int bitmap_load(struct qfs *fs, uint8_t *buf, uint32_t bmap_crc)
+/* Take the newest generation whose free map loads or rebuilds; note what was skipped. */
+static int ring_choose(struct qfs *fs, uint8_t *buf, const struct cand *c, uint32_t nc)
 {
-	unsigned a = fs->root.bmap_area;
-	for (uint64_t i = 0; i < fs->sb.bmap_n; i++) {
-		uint64_t blk = fs->sb.bmap_start[a] + i;
-		if (qfs_dev_read(fs, blk, buf))
-			return QFS_EIO;
-		if (qfs_hdr_check(buf, QFS_MAGIC_BMAP, blk))
-			return QFS_ECORRUPT;
-		memcpy(fs->ref + i * QFS_BMAP_BYTES, buf + QFS_HDR_SIZE, QFS_BMAP_BYTES);
-	}
-	size_t mapsz = (size_t)(fs->sb.bmap_n * QFS_BMAP_BYTES);
-	if (qfs_crc32c(fs->ref, mapsz) != bmap_crc)
-		return QFS_ECORRUPT;
-	uint64_t used = 0, end = fs->sb.bmap_n * QFS_BMAP_BITS;
-	for (uint64_t b = 0; b < fs->sb.data_start; b++)
-		if (!qfs_bit(fs->ref, b))
-			return QFS_ECORRUPT;
-	for (uint64_t b = fs->sb.data_start; b < end;) {
-		if ((b & 7) == 0 && b + 8 <= fs->sb.nblocks) {
-			for (uint8_t v = fs->ref[b >> 3]; v; v &= (uint8_t)(v - 1))
-				used++;
-			b += 8;
+	for (uint32_t k = 0; k < nc; k++) {
+		fs->root = c[k].r;
+		qfs_fmap_reset(fs);
+		int rc = qfs_fmap_load(fs, buf, c[k].bmap_crc);
+		if (rc == QFS_EIO)
+			return QFS_MR_IO;
+		if (rc && qfs_fmap_rebuild(fs) == 0)
+			fs->mi.flags |= QFS_MI_FMAP_REBUILT;
+		else if (rc)
 			continue;
+		if (k > 0) { /* newer generations were valid but unusable */
+			fs->mi.flags |= QFS_MI_ROLLED_BACK;
+			fs->mi.lost_generation = c[0].r.gen;
 		}
-		int set = qfs_bit(fs->ref, b);
-		if (set && b >= fs->sb.nblocks)
-			return QFS_ECORRUPT;
-		used += (uint64_t)set;
-		b++;
+		return 0;
 	}
-	if (used != fs->root.used)
-		return QFS_ECORRUPT;
-	memcpy(fs->busy, fs->ref, mapsz);
-	fs->nbusy = used;
-	memset(fs->bdirty[1 - a], 1, (size_t)fs->sb.bmap_n);
-	return 0;
+	return QFS_MR_FREEMAP;
 }
 
+/*
+ * A damaged slot where generation + 1 would be: that commit may be lost. A slot counts
+ * as damaged when it holds a bad record, a valid record of a generation more than
+ * ring_len older than the mounted one (a lost write), or zeros where a generation >= 1
+ * must have been written (slot i holds the newest generation <= g that is i mod len).
+ */
+static void ring_note(struct qfs *fs, const struct cand *c, uint32_t nc, uint32_t zero)
+{
+	uint64_t g = fs->root.gen, len = fs->sb.ring_len;
+	for (uint32_t k = 0; k < nc; k++)
+		if (c[k].r.gen + len <= g)
+			fs->mi.damaged_slots |= 1u << (c[k].r.gen % len);
+	for (uint32_t i = 0; i < len; i++) {
+		uint64_t back = (g % len + len - i) % len; /* g - back is i mod len */
+		if (((zero >> i) & 1) && g >= back + 1)
+			fs->mi.damaged_slots |= 1u << i;
+	}
+	uint32_t next = (uint32_t)((g + 1) % fs->sb.ring_len);
+	if (fs->mi.damaged_slots)
+		fs->mi.flags |= QFS_MI_RING_DAMAGED;
+	if ((fs->mi.damaged_slots >> next) & 1) {
+		fs->mi.flags |= QFS_MI_ROLLED_BACK;
+		if (fs->mi.lost_generation < g + 1)
+			fs->mi.lost_generation = g + 1;
+	}
+	fs->mi.generation = g;
+}
+
+/* The root directory must be readable; 0 or a QFS_MR_* reason. */
+static int rootdir_check(struct qfs *fs)
+{
+	if (fs->root.next_ino > qfs_tree_cap(QFS_MAX_DEPTH))
+		return QFS_MR_ROOTDIR;
+	struct qfs_inode *in = qfs_inode_alloc(fs);
+	if (!in)
+		return QFS_MR_NOMEM;
+	int rc = qfs_inode_get(fs, QFS_ROOT_INO, in);
+	int why = rc == QFS_EIO ? QFS_MR_IO : rc == QFS_ENOMEM ? QFS_MR_NOMEM : rc ? QFS_MR_ROOTDIR : 0;
+	if (rc == 0 && in->type != QFS_TYPE_DIR)
+		why = QFS_MR_ROOTDIR;
+	qfs_inode_free(fs, in);
+	return why;
+}
+
+/* Every step of mount; returns 0 or the QFS_MR_* reason for refusing. */
 static int mount_load(struct qfs *fs, const struct qfs_dev *dev, const struct qfs_env *env,
 		      uint8_t *buf)
 {
-	uint32_t bmap_crc = 0;
-	fs->sb.nblocks = dev->nblocks;
+	struct cand c[QFS_RING_LEN];
+	uint32_t nc, zero;
 	fs->dev = *dev;
-	if (dev->nblocks < 1 || qfs_dev_read(fs, 0, buf))
-		return QFS_EIO;
-	int rc = sb_decode(buf, dev->nblocks, &fs->sb);
-	if (rc == 0)
-		rc = fs_init(fs, dev, env);
-	if (rc == 0)
-		rc = ring_pick(fs, buf, &bmap_crc);
-	if (rc == 0)
-		rc = bitmap_load(fs, buf, bmap_crc);
-	if (rc == 0 && fs->root.next_ino > qfs_tree_cap(QFS_MAX_DEPTH))
-		rc = QFS_ECORRUPT;
-	struct qfs_inode *in = rc ? NULL : qfs_inode_alloc(fs);
-	if (rc == 0 && !in)
-		rc = QFS_ENOMEM;
-	if (rc == 0)
-		rc = qfs_inode_get(fs, QFS_ROOT_INO, in);
-	if (rc == 0 && in->type != QFS_TYPE_DIR)
-		rc = QFS_ECORRUPT;
-	qfs_inode_free(fs, in);
-	return rc;
+	int why = qfs_sb_load(fs, buf);
+	if (why == 0 && fs->sb.ring_len > QFS_RING_LEN)
+		why = QFS_MR_SUPER;
+	if (why == 0 && fs_init(fs, dev, env))
+		why = QFS_MR_NOMEM;
+	if (why == 0)
+		why = ring_scan(fs, buf, c, &nc, &zero);
+	if (why == 0)
+		why = ring_choose(fs, buf, c, nc);
+	if (why == 0) {
+		ring_note(fs, c, nc, zero);
+		why = rootdir_check(fs);
+	}
+	return why;
 }
 
-int qfs_mount(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out)
+const char *qfs_mount_refusal(uint32_t refused)
+{
+	switch (refused) {
+	case 0: return "mounted";
+	case QFS_MR_EMPTY: return "not a qfs image (smaller than one block)";
+	case QFS_MR_NOT_QFS: return "not a qfs image (no superblock)";
+	case QFS_MR_SUPER: return "the superblock is damaged and has no usable backup";
+	case QFS_MR_FEATURES: return "an unsupported format version or feature";
+	case QFS_MR_TRUNCATED: return "the image is truncated (shorter than its superblock says)";
+	case QFS_MR_NO_ROOT: return "no valid root record in the ring";
+	case QFS_MR_FREEMAP: return "no generation's free map can be loaded or rebuilt";
+	case QFS_MR_ROOTDIR: return "the root directory is unreadable";
+	case QFS_MR_IO: return "read error";
+	case QFS_MR_NOMEM: return "out of memory";
+	default: return "refused";
+	}
+}
+
+void qfs_mount_info(const struct qfs *fs, struct qfs_mount_info *mi)
+{
+	*mi = fs->mi;
+}
+
+int qfs_mount_ex(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out,
+		 struct qfs_mount_info *mi)
 {
 	struct qfs *fs = env->alloc(env->ctx, sizeof(*fs));
 	uint8_t *buf = env->alloc(env->ctx, QFS_BLOCK_SIZE);
-	int rc = fs && buf ? 0 : QFS_ENOMEM;
+	int why = fs && buf ? 0 : QFS_MR_NOMEM;
 	if (fs) {
 		memset(fs, 0, sizeof(*fs));
 		fs->env = *env;
 	}
-	if (rc == 0)
-		rc = mount_load(fs, dev, env, buf);
+	if (why == 0)
+		why = mount_load(fs, dev, env, buf);
 	if (buf)
 		env->free(env->ctx, buf);
-	if (rc) {
+	if (mi) {
+		if (fs)
+			*mi = fs->mi;
+		else
+			memset(mi, 0, sizeof(*mi));
+		mi->refused = (uint32_t)why;
+		if (why)
+			mi->generation = 0;
+	}
+	if (why) {
 		if (fs)
 			fs_free(fs);
-		return rc == QFS_ENOENT ? QFS_ECORRUPT : rc;
+		return why == QFS_MR_IO ? QFS_EIO : why == QFS_MR_NOMEM ? QFS_ENOMEM : QFS_ECORRUPT;
 	}
 	*out = fs;
 	return 0;
+}
+
+int qfs_mount(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out)
+{
+	return qfs_mount_ex(dev, env, out, NULL);
 }
 
 void qfs_unmount(struct qfs *fs)

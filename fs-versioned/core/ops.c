@@ -48,6 +48,8 @@ static int lookup(struct qfs *fs, const char *path, struct qfs_path *p, struct q
 		rc = qfs_dir_lookup(fs, p->dir, p->name, strlen(p->name), &ino);
 	if (rc == 0)
 		rc = qfs_inode_get(fs, ino, in);
+	if (rc == 0 && p->trailing_slash && in->type != QFS_TYPE_DIR)
+		rc = QFS_ENOTDIR;
 	return rc;
 }
 
@@ -274,8 +276,37 @@ int qfs_versions(struct qfs *fs, const char *path, struct qfs_vinfo *out, int ma
 	return rc;
 }
 
+/* Listing: entries with names no valid path could hold, or a name seen before in the
+ * directory (only the first is reachable by path), are skipped, then reported. */
+struct rd_ctx {
+	qfs_dir_cb cb;
+	void *ctx;
+	int bad, nomem;
+	struct qfs_map names; /* FNV-1a 64 of each name listed (a collision: ~2^-64) */
+};
+
+static int readdir_cb(void *ctx, const char *name, uint64_t ino, uint32_t type)
+{
+	struct rd_ctx *r = ctx;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (const char *p = name; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	if (qfs_name_check(name, strlen(name)) ||
+	    (type != QFS_TYPE_FILE && type != QFS_TYPE_DIR) ||
+	    qfs_map_get(&r->names, h, NULL, NULL)) {
+		r->bad = 1;
+		return 0;
+	}
+	if (qfs_map_put(&r->names, h, 1, 0)) {
+		r->nomem = 1;
+		return 1;
+	}
+	return r->cb(r->ctx, name, ino, type);
+}
+
 int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx)
 {
+	struct rd_ctx r = {cb, ctx, 0, 0, {NULL, NULL, 0, 0}};
 	struct qfs_path p;
 	struct qfs_inode *in = qfs_inode_alloc(fs);
 	if (!in)
@@ -283,8 +314,14 @@ int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx)
 	int rc = lookup(fs, path, &p, in);
 	if (rc == 0 && in->type != QFS_TYPE_DIR)
 		rc = QFS_ENOTDIR;
+	qfs_map_init(&r.names, &fs->env);
 	if (rc == 0)
-		rc = qfs_dir_iter(fs, in->ino, cb, ctx);
+		rc = qfs_dir_iter(fs, in->ino, readdir_cb, &r);
+	if (r.nomem)
+		rc = QFS_ENOMEM;
+	else if (rc >= 0 && r.bad)
+		rc = QFS_ECORRUPT;
+	qfs_map_free(&r.names);
 	qfs_inode_free(fs, in);
 	return rc;
 }

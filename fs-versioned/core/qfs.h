@@ -94,10 +94,47 @@ struct qfs_statfs {
 	uint64_t nfiles;
 };
 
+/* What mount found (struct qfs_mount_info.flags). Mount never writes; these last until
+ * a repair or (for the ring and the free map) until the next commit rewrites them. */
+#define QFS_MI_ROLLED_BACK 0x01  /* a newer generation could not be used: its commit may be lost */
+#define QFS_MI_FMAP_REBUILT 0x02 /* the free map was damaged; rebuilt in memory from the trees */
+#define QFS_MI_SB_BACKUP 0x04    /* the superblock is damaged; the backup copy was used */
+#define QFS_MI_BACKUP_BAD 0x08   /* the backup superblock is damaged or differs from block 0 */
+#define QFS_MI_NO_BACKUP 0x10    /* an image made without a backup superblock (older mkfs) */
+#define QFS_MI_RING_DAMAGED 0x20 /* some ring slot holds a damaged root record */
+
+/* Why mount refused an image (struct qfs_mount_info.refused; 0 when it mounted). */
+#define QFS_MR_EMPTY 1     /* the device is smaller than one block */
+#define QFS_MR_NOT_QFS 2   /* no qfs superblock in block 0 nor a backup in the last block */
+#define QFS_MR_SUPER 3     /* the superblock is damaged and no backup copy is usable */
+#define QFS_MR_FEATURES 4  /* a format version or feature this code does not know */
+#define QFS_MR_TRUNCATED 5 /* the device is shorter than the superblock says */
+#define QFS_MR_NO_ROOT 6   /* no ring slot holds a valid root record */
+#define QFS_MR_FREEMAP 7   /* no generation's free map could be loaded or rebuilt */
+#define QFS_MR_ROOTDIR 8   /* the root directory (or the inode table) is unreadable */
+#define QFS_MR_IO 9        /* the device failed a read */
+#define QFS_MR_NOMEM 10    /* out of memory */
+
+struct qfs_mount_info {
+	uint64_t generation;      /* generation mounted (0: refused) */
+	uint64_t lost_generation; /* QFS_MI_ROLLED_BACK: newest generation not used */
+	uint64_t fmap_block;      /* QFS_MI_FMAP_REBUILT: first damaged free-map block */
+	uint64_t sb_nblocks;      /* blocks the superblock states (0: unknown) */
+	uint64_t dev_nblocks;     /* blocks the device has */
+	uint32_t flags;           /* QFS_MI_* */
+	uint32_t damaged_slots;   /* bit i: ring slot i holds a damaged root record */
+	uint32_t refused;         /* QFS_MR_* when mount failed, else 0 */
+};
+
 struct qfs_fsck_result {
 	uint64_t errors;      /* problems found; 0 means clean */
 	uint64_t warnings;
 	uint64_t files, dirs, versions, blocks_checked;
+	/* added with the repair path; older callers may ignore them */
+	uint64_t rolled_back; /* generation lost to a fallback (0: none); not an error */
+	uint64_t repairs;     /* qfs_fsck_repair: blocks and records it rewrote */
+	uint64_t lost;        /* qfs_fsck_repair: generations or versions it could not keep */
+	struct qfs_mount_info mount; /* what mount found */
 };
 
 /* qfs_strerror - a short constant text for an error code. */
@@ -114,6 +151,23 @@ int qfs_mount(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs *
  * buffers, the grown arrays of the last transaction); nothing else changes. For a kernel
  * that counts its free memory. */
 void qfs_trim(struct qfs *fs);
+
+/*
+ * qfs_mount_ex - qfs_mount that also fills *mi (may be NULL) with what it found, also
+ * when it refuses (mi->refused says why). Context: as qfs_mount; never writes.
+ */
+int qfs_mount_ex(const struct qfs_dev *dev, const struct qfs_env *env, struct qfs **out,
+		 struct qfs_mount_info *mi);
+
+/* qfs_mount_info - what mount found (fallbacks, rebuilt free map, backup superblock). */
+void qfs_mount_info(const struct qfs *fs, struct qfs_mount_info *mi);
+
+/* qfs_mount_refusal - a short constant text for a QFS_MR_* code. */
+const char *qfs_mount_refusal(uint32_t refused);
+
+/* qfs_mkfs_check - 0 if qfs_mkfs would accept a device of nblocks and opts, else
+ * -QFS_EINVAL; lets a caller validate before it wipes anything. */
+int qfs_mkfs_check(uint64_t nblocks, const struct qfs_mkfs_opts *opts);
 
 /* qfs_unmount - close every open handle (read/write copies are dropped) and free fs. */
 void qfs_unmount(struct qfs *fs);
@@ -176,7 +230,10 @@ int qfs_versions(struct qfs *fs, const char *path, struct qfs_vinfo *out, int ma
 /* Directory listing callback: return non-zero to stop. */
 typedef int (*qfs_dir_cb)(void *ctx, const char *name, uint64_t ino, uint32_t type);
 
-/* qfs_readdir - call cb for each entry of the directory at path; returns cb's stop value. */
+/* qfs_readdir - call cb for each entry of the directory at path; returns cb's stop value.
+ * An entry with an impossible name or type, or a name listed before (a damaged
+ * directory), is skipped and the call then returns -QFS_ECORRUPT after every good
+ * entry (also -QFS_ENOMEM: out of memory for the names seen). */
 int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx);
 
 /* qfs_statfs - space accounting of the committed state. */
@@ -185,5 +242,17 @@ void qfs_statfs(struct qfs *fs, struct qfs_statfs *st);
 /* qfs_fsck - check every checksum, every reference and the free map; result in *res. */
 int qfs_fsck(const struct qfs_dev *dev, const struct qfs_env *env,
 	     struct qfs_fsck_result *res);
+
+/*
+ * qfs_fsck_repair - fsck, then repair what can be repaired without losing anything more:
+ * rewrite the free map from the trees, restore damaged ring slots (one new generation
+ * of the newest usable state; other damaged slots cleared), rewrite a damaged primary
+ * or backup superblock, correct the root's file count. Each change and each loss is a
+ * report line ("repair: ...", "lost: ..."); res->repairs and res->lost count them and
+ * res->errors is what a fresh fsck finds afterwards. Blocks of unreadable metadata stay
+ * marked used. Returns 0, or an error when the image cannot be mounted or written.
+ */
+int qfs_fsck_repair(const struct qfs_dev *dev, const struct qfs_env *env,
+		    struct qfs_fsck_result *res);
 
 #endif /* QFS_H */

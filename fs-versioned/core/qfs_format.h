@@ -97,6 +97,14 @@
 #define QFS_SB_DEFLIMIT 136
 
 /*
+ * feat_compat bits (an older mount ignores them; it never touches the backup block):
+ *   QFS_FEAT_BACKUP_SB: block nblocks (one past the file system, the device's last
+ *   block at mkfs) holds a copy of the superblock whose header blkno is nblocks.
+ */
+#define QFS_FEAT_BACKUP_SB 0x1u
+#define QFS_FEAT_COMPAT_KNOWN QFS_FEAT_BACKUP_SB
+
+/*
  * Root record (one block in the ring at ring_start + gen % ring_len):
  *   32 u64 generation   40 u64 itab_blk    48 u32 itab_crc   52 u8 itab_depth
  *   53 u8  bmap_area    56 u64 next_ino    64 u64 used_blocks

@@ -48,6 +48,7 @@ struct qfs_inode {
 struct qfs_sb {
 	uint64_t nblocks, ring_start, bmap_start[2], bmap_n, data_start, reserve, mkfs_time;
 	uint32_t ring_len, default_limit;
+	uint32_t feat_compat; /* QFS_FEAT_* bits */
 };
 
 struct qfs_root {
@@ -101,6 +102,7 @@ struct qfs {
 	int broken;
 	uint8_t *scratch_free[8];
 	int nscratch;
+	struct qfs_mount_info mi; /* what mount found */
 };
 
 /* An open handle. A rw handle's private blocks are in priv (file block -> blk, crc). */
@@ -119,6 +121,18 @@ struct qfs_file {
 	uint8_t *l1buf;     /* cached level-1 PTR block of the base tree */
 	uint64_t l1key;     /* idx / 254 it covers, or UINT64_MAX */
 };
+
+/* super.c: layout and superblocks (primary in block 0, backup at block nblocks) */
+void qfs_sb_layout(struct qfs_sb *sb, uint64_t nblocks);
+void qfs_sb_encode(const struct qfs_sb *sb, uint8_t *buf, uint64_t blkno);
+int qfs_sb_load(struct qfs *fs, uint8_t *buf);
+int qfs_sb_write(struct qfs *fs, uint64_t blkno);
+
+/* fmap.c: the free map of a generation: load from its bitmap area, or rebuild */
+int qfs_fmap_load(struct qfs *fs, uint8_t *buf, uint32_t bmap_crc);
+int qfs_fmap_rebuild(struct qfs *fs);
+uint64_t qfs_fmap_count(const struct qfs *fs);
+void qfs_fmap_reset(struct qfs *fs);
 
 /* map.c */
 void qfs_map_init(struct qfs_map *m, const struct qfs_env *env);
@@ -194,8 +208,10 @@ struct qfs_path {
 	char name[QFS_NAME_MAX + 1];
 	int has_ver;
 	int64_t ver;
+	int trailing_slash; /* the path ended in '/': it must name a directory */
 };
 int qfs_path_parse(struct qfs *fs, const char *path, struct qfs_path *p);
+int qfs_name_check(const char *s, size_t n);
 int qfs_ver_find(const struct qfs_inode *in, const struct qfs_path *p);
 
 /* ops.c: shared version removal */

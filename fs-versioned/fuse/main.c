@@ -4,7 +4,8 @@
  * The image is locked with flock(LOCK_EX|LOCK_NB) for the mount's life (the convention
  * shared with the qfs tool). Exit: 0 unmounted (or stopped by SIGTERM/SIGINT/SIGHUP:
  * open read/write copies are dropped), 1 FUSE failure, 2 usage, a missing mountpoint or
- * an image the core refuses, 4 image in use by another program.
+ * an image the core refuses, 3 an image mount had to roll back (run `qfs fsck --repair`
+ * first: nothing is written over it), 4 image in use by another program.
  */
 #define _GNU_SOURCE
 #include "qfuse.h"
@@ -22,6 +23,7 @@
 
 #define EXIT_FUSE 1
 #define EXIT_USAGE 2
+#define EXIT_ROLLED 3
 #define EXIT_LOCKED 4
 
 struct args {
@@ -143,14 +145,30 @@ int main(int argc, char **argv)
 	}
 	a.mnt = mnt;
 	qfs_host_env(&env, stderr);
+	struct qfs_mount_info mi;
 	int rc = qfs_host_img_open(a.image, 0, 0, &dev);
-	if (rc == 0 && (rc = qfs_mount(&dev, &env, &q.fs)) != 0)
+	if (rc == 0 && (rc = qfs_mount_ex(&dev, &env, &q.fs, &mi)) != 0)
 		qfs_host_img_close(&dev);
 	if (rc) {
-		fprintf(stderr, "qfs-fuse: %s: mount refused: %s\n", a.image, qfs_strerror(rc));
+		fprintf(stderr, "qfs-fuse: %s: mount refused: %s (%s)\n", a.image, qfs_strerror(rc),
+			qfs_mount_refusal(mi.refused));
 		close(q.lock_fd);
 		return EXIT_USAGE;
 	}
+	if (mi.flags & QFS_MI_ROLLED_BACK) { /* writing on would bury the lost commit for good */
+		fprintf(stderr, "qfs-fuse: %s: generation %llu cannot be used (damaged root record); "
+			"not mounting a rolled-back image: run `qfs fsck --repair %s` first\n", a.image,
+			(unsigned long long)mi.lost_generation, a.image);
+		qfs_unmount(q.fs);
+		qfs_host_img_close(&dev);
+		close(q.lock_fd);
+		return EXIT_ROLLED;
+	}
+	if (mi.flags & (QFS_MI_FMAP_REBUILT | QFS_MI_SB_BACKUP))
+		fprintf(stderr, "qfs-fuse: warning: %s: the %s is damaged and was %s (run: qfs fsck --repair %s)\n",
+			a.image, mi.flags & QFS_MI_FMAP_REBUILT ? "free map" : "superblock",
+			mi.flags & QFS_MI_FMAP_REBUILT ? "rebuilt from the file trees" : "read from its backup",
+			a.image);
 	q.uid = getuid();
 	q.gid = getgid();
 	int status = serve(&a, &q);

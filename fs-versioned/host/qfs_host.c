@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,64 @@ int qfs_host_img_open(const char *path, int create, uint64_t nblocks, struct qfs
 	dev->write = img_write;
 	dev->flush = img_flush;
 	return 0;
+}
+
+/* Lock fd without waiting; 0, -QFS_EBUSY (held elsewhere) or -QFS_EIO. */
+static int img_lock(int fd, int mode)
+{
+	if (flock(fd, (mode == QFS_HOST_WRITE ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? QFS_EBUSY : QFS_EIO;
+}
+
+/* Fill dev for an open, locked image fd; closes fd on failure. */
+static int img_dev(int fd, struct qfs_dev *dev)
+{
+	struct stat st;
+	if (fstat(fd, &st)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return QFS_EIO;
+	}
+	dev->ctx = (void *)(intptr_t)fd;
+	dev->nblocks = (uint64_t)st.st_size / QFS_BLOCK_SIZE;
+	dev->read = img_read;
+	dev->write = img_write;
+	dev->flush = img_flush;
+	return 0;
+}
+
+int qfs_host_open_image(const char *path, int mode, struct qfs_dev *dev)
+{
+	int fd = open(path, mode == QFS_HOST_WRITE ? O_RDWR : O_RDONLY);
+	if (fd < 0)
+		return errno == ENOENT ? QFS_ENOENT : QFS_EIO;
+	int rc = img_lock(fd, mode);
+	if (rc) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return rc;
+	}
+	return img_dev(fd, dev);
+}
+
+int qfs_host_create_image(const char *path, uint64_t nblocks, struct qfs_dev *dev)
+{
+	int fd = open(path, O_RDWR | O_CREAT, 0644);
+	if (fd < 0)
+		return errno == ENOENT ? QFS_ENOENT : QFS_EIO;
+	int rc = img_lock(fd, QFS_HOST_WRITE);
+	if (rc == 0 && (ftruncate(fd, 0) || ftruncate(fd, (off_t)(nblocks * QFS_BLOCK_SIZE))))
+		rc = QFS_EIO;
+	if (rc) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return rc;
+	}
+	return img_dev(fd, dev);
 }
 
 void qfs_host_img_close(struct qfs_dev *dev)

@@ -17,7 +17,30 @@ void qfs_host_env(struct qfs_env *env, FILE *out);
 /* qfs_host_img_open - open (create: make, sized nblocks) an image; fills dev. */
 int qfs_host_img_open(const char *path, int create, uint64_t nblocks, struct qfs_dev *dev);
 
-/* qfs_host_img_close - close an image opened by qfs_host_img_open. */
+/*
+ * The image lock (the convention every host program follows: the qfs tool, the FUSE
+ * mount): flock(2) on the image file's descriptor, held for as long as the image is
+ * open. Programs that may write take LOCK_EX|LOCK_NB; read-only ones LOCK_SH|LOCK_NB.
+ */
+#define QFS_HOST_READ 0  /* read-only: O_RDONLY, shared lock */
+#define QFS_HOST_WRITE 1 /* may write: O_RDWR, exclusive lock */
+
+/*
+ * qfs_host_open_image - open an existing image and lock it (mode QFS_HOST_READ or
+ * QFS_HOST_WRITE); fills dev. Context: host programs; the lock lasts until
+ * qfs_host_img_close. Fails with -QFS_EBUSY when another program holds a conflicting
+ * lock (nothing was read or written), -QFS_ENOENT, or -QFS_EIO (errno is kept).
+ */
+int qfs_host_open_image(const char *path, int mode, struct qfs_dev *dev);
+
+/*
+ * qfs_host_create_image - open or create an image with the exclusive lock, then wipe
+ * it and size it to nblocks; fills dev. The old content is touched only once the lock
+ * is held. Fails like qfs_host_open_image.
+ */
+int qfs_host_create_image(const char *path, uint64_t nblocks, struct qfs_dev *dev);
+
+/* qfs_host_img_close - close an image opened by any qfs_host_*open* call (unlocks). */
 void qfs_host_img_close(struct qfs_dev *dev);
 
 /* In-memory device with counters; `data` holds nblocks * 4096 bytes. */

@@ -6,6 +6,8 @@
  * replayed onto a copy of the starting image, which is mounted and fsck'd. A crash
  * point after k writes must show the state of the last call that returned by then,
  * or the one after it (a commit in flight is absent or complete). Output: TAP lines.
+ * The repair workload starts from a damaged image (free map, an older ring slot) and
+ * runs fsck --repair: every crash point must mount with the same files.
  * usage: crash [WORKLOAD]   exit 0 when there are no violations.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -33,6 +35,7 @@ struct run {
 	size_t nck;
 	long violations, checks;
 	uint64_t rng;
+	int damaged; /* the image was damaged before recording: fsck errors allowed */
 };
 
 static void violation(struct run *r, const char *what, size_t k)
@@ -160,17 +163,52 @@ static void wl_nearly_full(struct run *r)
 	put(r, "after", 0, 30000);
 }
 
+/* Before recording: files, then a damaged free map and a damaged older ring slot. */
+static void prep_damaged(struct run *r)
+{
+	struct qfs_mount_info mi;
+	for (int i = 0; i < 4; i++)
+		fst_put(r->fs, i & 1 ? "x" : "y", pat + i * 100, 9000 + (size_t)i * 5000);
+	struct qfs_statfs st;
+	qfs_statfs(r->fs, &st);
+	qfs_unmount(r->fs);
+	uint8_t *d = r->rec.mem.data; /* layout of a 256-block image: fs-format.md */
+	uint64_t gen = st.generation, slot = 1 + gen % QFS_RING_LEN, older = 1 + (gen - 2) % QFS_RING_LEN;
+	uint64_t bm = 9 + d[slot * QFS_BLOCK_SIZE + QFS_RT_BMAPAREA];
+	d[bm * QFS_BLOCK_SIZE + 3000] ^= 0x10;
+	d[older * QFS_BLOCK_SIZE + 100] ^= 0x01;
+	if (qfs_mount_ex(&r->dev, &r->env, &r->fs, &mi) || !(mi.flags & QFS_MI_FMAP_REBUILT))
+		violation(r, "the damaged image did not mount with its free map rebuilt", 0);
+	r->damaged = 1;
+}
+
+/* fsck --repair on it (free map, ring slot by further commits), then a normal commit. */
+static void wl_repair(struct run *r)
+{
+	struct qfs_fsck_result res;
+	qfs_unmount(r->fs);
+	int rc = qfs_fsck_repair(&r->dev, &r->env, &res);
+	if (rc == 0 && (res.errors || res.repairs < 2))
+		rc = QFS_EIO;
+	if (qfs_mount(&r->dev, &r->env, &r->fs))
+		return violation(r, "the repaired image does not mount", r->rec.nops);
+	must(r, rc, "repair");
+	put(r, "after", 0, 9000);
+}
+
 struct workload {
 	const char *name;
 	void (*fn)(struct run *r);
 	uint64_t nblocks;
+	void (*prep)(struct run *r); /* before recording starts (may be NULL) */
 };
 
 static const struct workload workloads[] = {
-	{"basic", wl_basic, 512},
-	{"concurrent_writers", wl_concurrent, 512},
-	{"purge_delete", wl_purge_delete, 512},
-	{"nearly_full", wl_nearly_full, 160},
+	{"basic", wl_basic, 512, NULL},
+	{"concurrent_writers", wl_concurrent, 512, NULL},
+	{"purge_delete", wl_purge_delete, 512, NULL},
+	{"nearly_full", wl_nearly_full, 160, NULL},
+	{"repair", wl_repair, 256, prep_damaged},
 };
 
 /* Mount the image, fsck it, and compare its state with checkpoints lo..hi. */
@@ -184,8 +222,8 @@ static void check_image(struct run *r, uint8_t *img, size_t k, size_t lo, size_t
 	uint64_t h;
 	qfs_host_mem_wrap(&m, img, r->nblocks, &dev);
 	r->checks++;
-	uint64_t errs = fst_fsck(&dev, r->name, r->violations < 3);
-	if (errs) {
+	uint64_t errs = fst_fsck(&dev, r->name, r->violations < 3 && !r->damaged);
+	if (errs && !r->damaged) { /* a damaged workload: its damage until repaired */
 		snprintf(msg, sizeof(msg), "%s image: fsck found %llu errors", kind,
 			 (unsigned long long)errs);
 		return violation(r, msg, k);
@@ -280,6 +318,8 @@ static int run_workload(const struct workload *w, int num)
 		printf("not ok %d - %s # setup failed\n", num, w->name);
 		return 1;
 	}
+	if (w->prep)
+		w->prep(r);
 	size_t sz = (size_t)w->nblocks * QFS_BLOCK_SIZE;
 	r->base = malloc(sz);
 	memcpy(r->base, r->rec.mem.data, sz);
@@ -288,6 +328,8 @@ static int run_workload(const struct workload *w, int num)
 	w->fn(r);
 	r->rec.recording = 0;
 	qfs_unmount(r->fs);
+	if (r->damaged && fst_fsck(&r->dev, r->name, 1))
+		violation(r, "the image is not clean after the repair workload", r->rec.nops);
 	replay_prefixes(r);
 	replay_reorders(r, 6);
 	int bad = r->violations != 0;

@@ -3,7 +3,8 @@
  * A valid image with directories, versions, a deep sparse file is made once; each
  * input is a list of patches (u32 offset, u8 length, bytes) applied to a copy. With
  * QFS_FUZZ_REPAIR=1 every header crc and every pointer crc is then recomputed, so the
- * damage gets past the checksums into the decoders. Any crash, hang, leak or UB is a
+ * damage gets past the checksums into the decoders. Then fsck --repair runs on it: when
+ * it ends clean, a second repair must find nothing to do. Any crash, hang, leak or UB is a
  * finding; refusals and fsck errors are the expected outcome.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -161,6 +162,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		qfs_unmount(fs);
 		qfs_fsck(&dev, &env, &r);
 	}
+	if (qfs_fsck_repair(&dev, &env, &r) == 0 && r.errors == 0 &&
+	    (r.rolled_back || qfs_fsck_repair(&dev, &env, &r) || r.repairs || r.errors))
+		abort(); /* a repair that ends clean must leave nothing for a second one */
 	if (fst_live_allocs != 0)
 		abort(); /* a leak on some error path */
 	return 0;

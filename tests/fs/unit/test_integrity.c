@@ -1,7 +1,8 @@
 /*
  * test_integrity.c - cmocka tests of the format and of integrity: CRC32C vectors,
  * little-endian helpers, atomic commit under a failing device, the root ring falling
- * back past a torn record, and bad images refused or reported (never a crash).
+ * back past a torn record (reported, repaired), a damaged free map rebuilt, the backup
+ * superblock and images without one, and bad images refused or reported (never a crash).
  * White-box: uses qfs_internal.h to know which blocks are live.
  */
 #include <setjmp.h>
@@ -148,20 +149,113 @@ static void torn_root_falls_back(void **state)
 	assert_int_equal(fst_fsck(&x->dev, "torn", 1), 0);
 }
 
+/* A damaged superblock mounts from the backup (reported); both damaged: refused. */
+/* The newest root record damaged: mount falls back and says so; fsck counts it apart
+ * from errors; repair commits the older state anew and reports the loss. */
+static void rollback_reported_and_repaired(void **state)
+{
+	struct fx *x = *state;
+	struct qfs_mount_info mi;
+	struct qfs_fsck_result r;
+	uint64_t h1, h;
+	for (int i = 0; i < 9; i++) /* past the ring's first round: zeros mean damage */
+		assert_true(fst_put(x->fs, "f", "one", 3) > 0);
+	assert_int_equal(fst_state_hash(x->fs, &h1), 0);
+	assert_true(fst_put(x->fs, "f", "two", 3) > 0);
+	uint64_t gen = x->fs->root.gen, slot = x->fs->sb.ring_start + gen % x->fs->sb.ring_len;
+	qfs_unmount(x->fs);
+	memset(x->mem.data + slot * QFS_BLOCK_SIZE, 0, QFS_BLOCK_SIZE); /* zeroed, not torn */
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &x->fs, &mi), 0);
+	assert_true(mi.flags & QFS_MI_ROLLED_BACK);
+	assert_true(mi.generation == gen - 1 && mi.lost_generation == gen);
+	assert_int_equal(fst_state_hash(x->fs, &h), 0);
+	assert_true(h == h1);
+	qfs_unmount(x->fs);
+	x->fs = NULL;
+	assert_int_equal(qfs_fsck(&x->dev, &x->env, &r), 0);
+	assert_true(r.errors == 0 && r.rolled_back == gen);
+	assert_int_equal(qfs_fsck_repair(&x->dev, &x->env, &r), 0);
+	assert_true(r.errors == 0 && r.rolled_back == 0 && r.repairs > 0 && r.lost == 1);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &x->fs, &mi), 0);
+	assert_int_equal(mi.flags, 0);
+	assert_int_equal(fst_state_hash(x->fs, &h), 0);
+	assert_true(h == h1);
+}
+
+/* A damaged free map: mount rebuilds it from the trees (nothing lost), the next
+ * commit writes it out, and the image is clean again. */
+static void free_map_rebuilt(void **state)
+{
+	struct fx *x = *state;
+	struct qfs_mount_info mi;
+	static uint8_t data[50000];
+	uint64_t h1, h;
+	memset(data, 'm', sizeof(data));
+	assert_int_equal(fst_put(x->fs, "m", data, sizeof(data)), 1);
+	assert_int_equal(fst_state_hash(x->fs, &h1), 0);
+	uint64_t bm = x->fs->sb.bmap_start[x->fs->root.bmap_area];
+	qfs_unmount(x->fs);
+	x->mem.data[bm * QFS_BLOCK_SIZE + 2000] ^= 0x08; /* a bit for an unused block */
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &x->fs, &mi), 0);
+	assert_true(mi.flags & QFS_MI_FMAP_REBUILT);
+	assert_true(mi.fmap_block == bm);
+	assert_int_equal(fst_state_hash(x->fs, &h), 0);
+	assert_true(h == h1);
+	assert_true(fst_fsck(&x->dev, "fmap", 0) > 0);
+	assert_int_equal(fst_put(x->fs, "n", "x", 1), 1);
+	qfs_unmount(x->fs);
+	assert_int_equal(fst_fsck(&x->dev, "fmap-after", 1), 0);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &x->fs, &mi), 0);
+	assert_int_equal(mi.flags, 0);
+}
+
+/* An image from before the backup superblock (feat_compat 0, nblocks = the whole
+ * device) mounts, checks clean and takes writes. */
+static void image_without_backup_mounts(void **state)
+{
+	struct fx *x = *state;
+	struct qfs_mount_info mi;
+	struct qfs_fsck_result r;
+	assert_int_equal(fst_put(x->fs, "old", "data", 4), 1);
+	qfs_unmount(x->fs);
+	x->fs = NULL;
+	qfs_put32(x->mem.data + QFS_SB_FCOMPAT, 0);
+	qfs_put32(x->mem.data + QFS_HDR_CRC, qfs_block_crc(x->mem.data));
+	x->dev.nblocks = 511; /* the backup block cut off: the old layout exactly */
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &x->fs, &mi), 0);
+	assert_int_equal(mi.flags, QFS_MI_NO_BACKUP);
+	assert_int_equal(fst_put(x->fs, "old", "more", 4), 2);
+	qfs_unmount(x->fs);
+	x->fs = NULL;
+	assert_int_equal(qfs_fsck(&x->dev, &x->env, &r), 0);
+	assert_true(r.errors == 0 && r.warnings == 0);
+	x->dev.nblocks = 512;
+}
+
 static void bad_superblock_and_truncation_refused(void **state)
 {
 	struct fx *x = *state;
 	struct qfs *fs;
+	struct qfs_mount_info mi;
+	uint8_t *backup = x->mem.data + (size_t)511 * QFS_BLOCK_SIZE;
 	qfs_unmount(x->fs);
 	x->fs = NULL;
 	x->mem.data[QFS_SB_NBLOCKS] ^= 4;
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), QFS_ECORRUPT);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), 0);
+	assert_true(mi.flags & QFS_MI_SB_BACKUP);
+	qfs_unmount(fs);
 	assert_true(fst_fsck(&x->dev, "sb", 0) > 0);
+	backup[QFS_SB_NBLOCKS] ^= 4;
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), QFS_ECORRUPT);
+	assert_int_equal(mi.refused, QFS_MR_SUPER);
+	backup[QFS_SB_NBLOCKS] ^= 4;
 	x->mem.data[QFS_SB_NBLOCKS] ^= 4;
 	x->dev.nblocks = 300; /* image shorter than the superblock says */
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), QFS_ECORRUPT);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), QFS_ECORRUPT);
+	assert_int_equal(mi.refused, QFS_MR_TRUNCATED);
 	x->dev.nblocks = 512;
-	assert_int_equal(qfs_mount(&x->dev, &x->env, &fs), 0);
+	assert_int_equal(qfs_mount_ex(&x->dev, &x->env, &fs, &mi), 0);
+	assert_int_equal(mi.flags, 0);
 	qfs_unmount(fs);
 }
 
@@ -198,7 +292,7 @@ static void every_live_block_flip_detected(void **state)
 	static uint8_t live[512];
 	for (uint64_t b = 0; b < 512; b++)
 		live[b] = b >= x->fs->sb.data_start && qfs_bit(x->fs->ref, b);
-	live[0] = 1;
+	live[0] = live[511] = 1; /* the superblock and its backup */
 	/* the newest root record is not here: damaging it falls back a generation
 	 * (torn_root_falls_back) and fsck warns */
 	for (uint64_t i = 0; i < x->fs->sb.bmap_n; i++)
@@ -232,6 +326,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_superblock_and_truncation_refused, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(data_corruption_reported, setup, teardown),
+		cmocka_unit_test_setup_teardown(rollback_reported_and_repaired, setup, teardown),
+		cmocka_unit_test_setup_teardown(free_map_rebuilt, setup, teardown),
+		cmocka_unit_test_setup_teardown(image_without_backup_mounts, setup, teardown),
 		cmocka_unit_test_setup_teardown(every_live_block_flip_detected, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("integrity", tests, NULL, NULL);
