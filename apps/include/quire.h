@@ -102,6 +102,19 @@ int64_t file_set_limit(const char *path, uint32_t limit);
 /* fs_info - the disk's space and the kernel's block cache. */
 int64_t fs_info(struct quire_statfs *st);
 
+/* ---- file mappings (files.c; specs/mappings.md) ---- */
+/* map_file - map @path (QM_* @flags) at @addr (NULL: the kernel picks) for @nbytes (0: to
+ * the end of the file) from file offset @offset: the address, or a negative QE_* code cast
+ * to a pointer (test it with map_file_err). QM_RDWR: a private copy, committed at unmap. */
+void *map_file(const char *path, int flags, void *addr, uint64_t offset, uint64_t nbytes);
+/* map_file_err - the QE_* code map_file returned, or 0 when it is an address. */
+int64_t map_file_err(const void *mapped);
+/* unmap_file - unmap the mapping starting at @addr: a read/write one commits and returns the
+ * new version's number (QU_DISCARD: drops the copy, 0); a read-only one returns 0. */
+int64_t unmap_file(void *addr, int flags);
+/* map_info - what the mapping holding @addr is and holds. */
+int64_t map_info(const void *addr, struct quire_mapinfo *info);
+
 /* ---- threads (thread.c) ---- */
 typedef int64_t (*thread_fn)(void *arg);
 /* thread_create - run fn(arg) in a new thread of this process; returns the tid or error. */
@@ -135,6 +148,9 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 
 /* ---- misc ---- */
+/* qerror_name - "QE_NOMEM" for -12 (the kernel's table, lib/qerror.c). */
+const char *qerror_name(long err);
+
 /* rdtsc - the time-stamp counter (guest instructions under QEMU -icount shift=0). */
 static inline uint64_t rdtsc(void)
 {

@@ -89,3 +89,28 @@ int64_t fs_info(struct quire_statfs *st)
 {
 	return quire_syscall6(SYS_STATFS, (uint64_t)st, 0, 0, 0, 0, 0);
 }
+
+/* ---- file mappings (SYS_MAP .. SYS_MAPINFO; specs/mappings.md) ---- */
+
+void *map_file(const char *path, int flags, void *addr, uint64_t offset, uint64_t nbytes)
+{
+	int64_t r = quire_syscall6(SYS_MAP, (uint64_t)path, path ? strlen(path) : 0, (uint64_t)flags, (uint64_t)addr,
+				   offset, nbytes);
+	return (void *)r;
+}
+
+int64_t map_file_err(const void *mapped)
+{
+	int64_t r = (int64_t)mapped;
+	return r < 0 && r > -4096 ? r : 0;
+}
+
+int64_t unmap_file(void *addr, int flags)
+{
+	return quire_syscall6(SYS_UNMAP, (uint64_t)addr, (uint64_t)flags, 0, 0, 0, 0);
+}
+
+int64_t map_info(const void *addr, struct quire_mapinfo *info)
+{
+	return quire_syscall6(SYS_MAPINFO, (uint64_t)addr, (uint64_t)info, 0, 0, 0, 0);
+}

@@ -44,15 +44,15 @@ void qfs_trim(struct qfs *fs)
 	struct qfs_txn *t = &fs->txn;
 	if (t->active)
 		return; /* its arrays are in use */
-	void *ps[] = { t->bufs, t->bufblk, t->freed, t->undo };
+	void *ps[] = { t->bufs, t->bufblk };
 	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
 		if (ps[i])
 			fs->env.free(fs->env.ctx, ps[i]);
 	t->bufs = 0;
 	t->bufblk = 0;
-	t->freed = 0;
-	t->undo = 0;
-	t->capbufs = t->capfreed = t->capundo = 0;
+	t->capbufs = 0;
+	qfs_vec_free(&t->freed);
+	qfs_vec_free(&t->undo);
 	qfs_map_free(&t->dirty);
 	qfs_map_init(&t->dirty, &fs->env);
 }
@@ -155,21 +155,12 @@ void qfs_blk_unbusy(struct qfs *fs, uint64_t blk)
 static int push_undo(struct qfs *fs, uint64_t blk, int was_set)
 {
 	struct qfs_txn *t = &fs->txn;
-	if (t->nundo == t->capundo) {
-		size_t ncap = t->capundo ? t->capundo * 2 : 64;
-		struct qfs_undo *u = fs->env.alloc(fs->env.ctx, ncap * sizeof(*u));
-		if (!u)
-			return QFS_ENOMEM;
-		if (t->undo) {
-			memcpy(u, t->undo, t->nundo * sizeof(*u));
-			fs->env.free(fs->env.ctx, t->undo);
-		}
-		t->undo = u;
-		t->capundo = ncap;
-	}
-	t->undo[t->nundo].blk = blk;
-	t->undo[t->nundo].was_set = (uint8_t)was_set;
-	t->nundo++;
+	int rc = qfs_vec_reserve(&t->undo, t->nundo + 1);
+	if (rc)
+		return rc;
+	struct qfs_undo *u = qfs_vec_at(&t->undo, t->nundo++);
+	u->blk = blk;
+	u->was_set = (uint8_t)was_set;
 	return 0;
 }
 
@@ -196,19 +187,10 @@ int qfs_ref_set(struct qfs *fs, uint64_t blk)
 static int push_freed(struct qfs *fs, uint64_t blk)
 {
 	struct qfs_txn *t = &fs->txn;
-	if (t->nfreed == t->capfreed) {
-		size_t ncap = t->capfreed ? t->capfreed * 2 : 64;
-		uint64_t *f = fs->env.alloc(fs->env.ctx, ncap * sizeof(*f));
-		if (!f)
-			return QFS_ENOMEM;
-		if (t->freed) {
-			memcpy(f, t->freed, t->nfreed * sizeof(*f));
-			fs->env.free(fs->env.ctx, t->freed);
-		}
-		t->freed = f;
-		t->capfreed = ncap;
-	}
-	t->freed[t->nfreed++] = blk;
+	int rc = qfs_vec_reserve(&t->freed, t->nfreed + 1);
+	if (rc)
+		return rc;
+	*(uint64_t *)qfs_vec_at(&t->freed, t->nfreed++) = blk;
 	return 0;
 }
 
@@ -341,8 +323,10 @@ void qfs_txn_abort(struct qfs *fs)
 	struct qfs_txn *t = &fs->txn;
 	if (!t->active)
 		return;
-	for (size_t i = t->nundo; i-- > 0;)
-		ref_flip(fs, t->undo[i].blk, t->undo[i].was_set);
+	for (size_t i = t->nundo; i-- > 0;) {
+		const struct qfs_undo *u = qfs_vec_at(&t->undo, i);
+		ref_flip(fs, u->blk, u->was_set);
+	}
 	for (size_t i = 0; i < t->nbufs; i++)
 		qfs_blk_unbusy(fs, t->bufblk[i]);
 	fs->root = t->saved;
@@ -465,7 +449,7 @@ int qfs_txn_commit(struct qfs *fs)
 		return rc;
 	}
 	for (size_t i = 0; i < fs->txn.nfreed; i++)
-		qfs_blk_unbusy(fs, fs->txn.freed[i]);
+		qfs_blk_unbusy(fs, *(uint64_t *)qfs_vec_at(&fs->txn.freed, i));
 	txn_clear(fs);
 	return 0;
 }

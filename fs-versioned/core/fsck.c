@@ -222,7 +222,7 @@ static int dir_entry_cb(void *ctx, const char *name, uint64_t ino, uint32_t type
 static void check_names(struct ck *c)
 {
 	struct qfs_map refs;
-	struct dir_ck d = {c, &refs, {NULL, NULL, 0, 0}, 0, NULL, 0, c->inos.count + 1};
+	struct dir_ck d = {c, &refs, {0}, 0, NULL, 0, c->inos.count + 1};
 	qfs_map_init(&refs, &c->fs->env);
 	d.queue = c->fs->env.alloc(c->fs->env.ctx, d.capq * sizeof(uint64_t));
 	if (!d.queue) {

@@ -1,8 +1,69 @@
 /*
- * map.c - a small open-addressing hash map from u64 keys to (u64, u32) values,
- * memory from the environment's allocator. Linear probing, backward-shift delete.
+ * map.c - chunked arrays (qfs_vec) and an open-addressing hash map from u64 keys to
+ * (u64, u32) values over one, memory from the environment's allocator in pieces of at most
+ * a block. Linear probing, backward-shift delete.
  */
 #include "qfs_internal.h"
+
+#include <string.h>
+
+/* ---- chunked arrays ---- */
+
+void qfs_vec_init(struct qfs_vec *v, const struct qfs_env *env, size_t elsize)
+{
+	size_t per = 1;
+	while (per * 2 * elsize <= QFS_BLOCK_SIZE)
+		per *= 2;
+	v->env = env;
+	v->chunk = NULL;
+	v->nchunk = v->capchunk = 0;
+	v->elsize = elsize;
+	v->per = per;
+}
+
+int qfs_vec_reserve(struct qfs_vec *v, size_t n)
+{
+	size_t want = (n + v->per - 1) / v->per;
+	if (want > v->capchunk) {
+		size_t ncap = v->capchunk ? v->capchunk : 8;
+		while (ncap < want)
+			ncap *= 2;
+		uint8_t **d = v->env->alloc(v->env->ctx, ncap * sizeof(*d));
+		if (!d)
+			return QFS_ENOMEM;
+		for (size_t i = 0; i < v->nchunk; i++)
+			d[i] = v->chunk[i];
+		if (v->chunk)
+			v->env->free(v->env->ctx, v->chunk);
+		v->chunk = d;
+		v->capchunk = ncap;
+	}
+	while (v->nchunk < want) {
+		uint8_t *c = v->env->alloc(v->env->ctx, v->per * v->elsize);
+		if (!c)
+			return QFS_ENOMEM;
+		memset(c, 0, v->per * v->elsize);
+		v->chunk[v->nchunk++] = c;
+	}
+	return 0;
+}
+
+void qfs_vec_free(struct qfs_vec *v)
+{
+	for (size_t i = 0; i < v->nchunk; i++)
+		v->env->free(v->env->ctx, v->chunk[i]);
+	if (v->chunk)
+		v->env->free(v->env->ctx, v->chunk);
+	v->chunk = NULL;
+	v->nchunk = v->capchunk = 0;
+}
+
+/* ---- the hash map ---- */
+
+static struct qfs_map_ent *slot_at(const struct qfs_map *m, size_t i)
+{
+	return qfs_vec_at(&m->tab, i);
+}
 
 static size_t map_slot(const struct qfs_map *m, uint64_t key)
 {
@@ -13,16 +74,14 @@ static size_t map_slot(const struct qfs_map *m, uint64_t key)
 void qfs_map_init(struct qfs_map *m, const struct qfs_env *env)
 {
 	m->env = env;
-	m->tab = NULL;
+	qfs_vec_init(&m->tab, env, sizeof(struct qfs_map_ent));
 	m->cap = 0;
 	m->count = 0;
 }
 
 void qfs_map_free(struct qfs_map *m)
 {
-	if (m->tab)
-		m->env->free(m->env->ctx, m->tab);
-	m->tab = NULL;
+	qfs_vec_free(&m->tab);
 	m->cap = 0;
 	m->count = 0;
 }
@@ -32,31 +91,35 @@ static struct qfs_map_ent *map_find(const struct qfs_map *m, uint64_t key)
 	if (!m->cap)
 		return NULL;
 	for (size_t i = map_slot(m, key);; i = (i + 1) & (m->cap - 1)) {
-		if (m->tab[i].key == 0)
+		struct qfs_map_ent *e = slot_at(m, i);
+		if (e->key == 0)
 			return NULL;
-		if (m->tab[i].key == key + 1)
-			return &m->tab[i];
+		if (e->key == key + 1)
+			return e;
 	}
 }
 
 static int map_grow(struct qfs_map *m)
 {
 	size_t ncap = m->cap ? m->cap * 2 : 64;
-	struct qfs_map_ent *old = m->tab;
+	struct qfs_vec old = m->tab;
 	size_t ocap = m->cap;
-	struct qfs_map_ent *t = m->env->alloc(m->env->ctx, ncap * sizeof(*t));
-	if (!t)
-		return QFS_ENOMEM;
-	for (size_t i = 0; i < ncap; i++)
-		t[i].key = 0;
+	struct qfs_vec t;
+	qfs_vec_init(&t, m->env, sizeof(struct qfs_map_ent));
+	int rc = qfs_vec_reserve(&t, ncap);
+	if (rc) {
+		qfs_vec_free(&t);
+		return rc;
+	}
 	m->tab = t;
 	m->cap = ncap;
 	m->count = 0;
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].key)
-			qfs_map_put(m, old[i].key - 1, old[i].val, old[i].aux);
-	if (old)
-		m->env->free(m->env->ctx, old);
+	for (size_t i = 0; i < ocap; i++) {
+		struct qfs_map_ent *e = qfs_vec_at(&old, i);
+		if (e->key)
+			qfs_map_put(m, e->key - 1, e->val, e->aux);
+	}
+	qfs_vec_free(&old);
 	return 0;
 }
 
@@ -74,11 +137,12 @@ int qfs_map_put(struct qfs_map *m, uint64_t key, uint64_t val, uint32_t aux)
 			return rc;
 	}
 	size_t i = map_slot(m, key);
-	while (m->tab[i].key)
+	while (slot_at(m, i)->key)
 		i = (i + 1) & (m->cap - 1);
-	m->tab[i].key = key + 1;
-	m->tab[i].val = val;
-	m->tab[i].aux = aux;
+	struct qfs_map_ent *n = slot_at(m, i);
+	n->key = key + 1;
+	n->val = val;
+	n->aux = aux;
 	m->count++;
 	return 0;
 }
@@ -110,16 +174,18 @@ void qfs_map_del(struct qfs_map *m, uint64_t key)
 	struct qfs_map_ent *e = map_find(m, key);
 	if (!e)
 		return;
-	size_t i = (size_t)(e - m->tab), mask = m->cap - 1;
-	for (size_t j = (i + 1) & mask; m->tab[j].key; j = (j + 1) & mask) {
-		size_t home = map_slot(m, m->tab[j].key - 1);
+	size_t i = map_slot(m, key), mask = m->cap - 1;
+	while (slot_at(m, i) != e)
+		i = (i + 1) & mask;
+	for (size_t j = (i + 1) & mask; slot_at(m, j)->key; j = (j + 1) & mask) {
+		size_t home = map_slot(m, slot_at(m, j)->key - 1);
 		/* move j back to i when i lies cyclically in [home, j) */
 		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->tab[i] = m->tab[j];
+			*slot_at(m, i) = *slot_at(m, j);
 			i = j;
 		}
 	}
-	m->tab[i].key = 0;
+	slot_at(m, i)->key = 0;
 	m->count--;
 }
 
@@ -127,7 +193,7 @@ int qfs_map_next(const struct qfs_map *m, size_t *pos, uint64_t *key, uint64_t *
 		 uint32_t *aux)
 {
 	for (; *pos < m->cap; (*pos)++) {
-		const struct qfs_map_ent *e = &m->tab[*pos];
+		const struct qfs_map_ent *e = slot_at(m, *pos);
 		if (e->key) {
 			*key = e->key - 1;
 			if (val)

@@ -38,6 +38,8 @@ static int fs_init(struct qfs *fs, const struct qfs_dev *dev, const struct qfs_e
 	fs->dev = *dev;
 	fs->env = *env;
 	qfs_map_init(&fs->txn.dirty, &fs->env);
+	qfs_vec_init(&fs->txn.freed, &fs->env, sizeof(uint64_t));
+	qfs_vec_init(&fs->txn.undo, &fs->env, sizeof(struct qfs_undo));
 	fs->ref = qfs_zalloc(fs, mapsz);
 	fs->busy = qfs_zalloc(fs, mapsz);
 	fs->bdirty[0] = qfs_zalloc(fs, (size_t)fs->sb.bmap_n);
@@ -56,8 +58,10 @@ static void fs_free(struct qfs *fs)
 	void *ctx = fs->env.ctx;
 	void (*fr)(void *, void *) = fs->env.free;
 	qfs_map_free(&fs->txn.dirty);
+	qfs_vec_free(&fs->txn.freed);
+	qfs_vec_free(&fs->txn.undo);
 	void *ps[] = {fs->ref, fs->busy, fs->bdirty[0], fs->bdirty[1], fs->txn.bufs,
-		      fs->txn.bufblk, fs->txn.freed, fs->txn.undo};
+		      fs->txn.bufblk};
 	for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++)
 		if (ps[i])
 			fr(ctx, ps[i]);

@@ -306,7 +306,7 @@ static int readdir_cb(void *ctx, const char *name, uint64_t ino, uint32_t type)
 
 int qfs_readdir(struct qfs *fs, const char *path, qfs_dir_cb cb, void *ctx)
 {
-	struct rd_ctx r = {cb, ctx, 0, 0, {NULL, NULL, 0, 0}};
+	struct rd_ctx r = {cb, ctx, 0, 0, {0}};
 	struct qfs_path p;
 	struct qfs_inode *in = qfs_inode_alloc(fs);
 	if (!in)

@@ -21,10 +21,32 @@ struct qfs_map_ent {
 	uint32_t aux;
 };
 
-/* Open-addressing hash map u64 -> (u64, u32). */
+/*
+ * A growable array kept in chunks of at most one block: besides the small directory of
+ * chunk pointers no allocation is larger than a block, so a kernel heap that hands out
+ * physically contiguous pages never has to find a long run of them under memory pressure
+ * (a commit of a 100 MiB copy, a large copy's block map). per is a power of two.
+ */
+struct qfs_vec {
+	const struct qfs_env *env;
+	uint8_t **chunk;         /* directory: chunk i holds elements [i * per, (i + 1) * per) */
+	size_t nchunk, capchunk; /* chunks allocated; directory slots */
+	size_t elsize, per;
+};
+
+void qfs_vec_init(struct qfs_vec *v, const struct qfs_env *env, size_t elsize);
+/* qfs_vec_reserve - room for elements [0, n) (new chunks are zeroed); 0 or QFS_ENOMEM. */
+int qfs_vec_reserve(struct qfs_vec *v, size_t n);
+void qfs_vec_free(struct qfs_vec *v);
+static inline void *qfs_vec_at(const struct qfs_vec *v, size_t i)
+{
+	return v->chunk[i / v->per] + (i % v->per) * v->elsize;
+}
+
+/* Open-addressing hash map u64 -> (u64, u32), its table a qfs_vec of cap entries. */
 struct qfs_map {
 	const struct qfs_env *env;
-	struct qfs_map_ent *tab;
+	struct qfs_vec tab;
 	size_t cap, count;
 };
 
@@ -74,10 +96,10 @@ struct qfs_txn {
 	uint8_t **bufs;
 	uint64_t *bufblk;
 	size_t nbufs, capbufs;
-	uint64_t *freed;
-	size_t nfreed, capfreed;
-	struct qfs_undo *undo;
-	size_t nundo, capundo;
+	struct qfs_vec freed;   /* uint64_t block numbers */
+	size_t nfreed;
+	struct qfs_vec undo;    /* struct qfs_undo */
+	size_t nundo;
 	struct qfs_root saved;
 };
 

@@ -45,6 +45,10 @@ enum quire_syscall {
 	SYS_PURGE = 33,        /* (path, path_len, keep) -> versions removed */
 	SYS_SETLIMIT = 34,     /* (path, path_len, limit) -> 0: the file's version limit, 1..64 */
 	SYS_STATFS = 35,       /* (struct quire_statfs *) -> 0 */
+	/* file mappings (specs/mappings.md): mapping is opening, unmapping is closing */
+	SYS_MAP = 40,          /* (path, path_len, flags QM_*, addr, offset, len) -> the mapping's address */
+	SYS_UNMAP = 41,        /* (addr, flags QU_*) -> the new version's number (read/write), 0 (read-only) */
+	SYS_MAPINFO = 42,      /* (addr, struct quire_mapinfo *) -> 0 */
 	SYS_COUNT
 };
 
@@ -86,6 +90,29 @@ struct quire_stat {
 	uint32_t version;   /* the version the path names */
 	uint32_t pad;
 	uint64_t mtime;     /* its commit time, seconds since 1970 (UTC) */
+};
+
+/* SYS_MAP flags: read-only unless QM_RDWR; QM_CREAT only with QM_RDWR; QM_THREAD: in the
+ * caller's thread space (with addr 0: the kernel picks a place there). */
+enum quire_map_flags { QM_RDONLY = 0, QM_RDWR = 1, QM_CREAT = 2, QM_THREAD = 4 };
+
+/* SYS_UNMAP flags: QU_DISCARD drops a read/write mapping's copy instead of committing it. */
+enum quire_unmap_flags { QU_DISCARD = 1 };
+
+/* What SYS_MAPINFO says about the mapping holding an address. */
+struct quire_mapinfo {
+	uint64_t start, end;      /* its range (page-aligned) */
+	uint64_t offset;          /* the file offset of start */
+	uint64_t size;            /* the file's size as the mapping sees it */
+	uint32_t version;         /* the version it maps (read/write: the copy's base, 0 for a new file) */
+	uint32_t flags;           /* QM_RDWR for a read/write mapping, QM_THREAD in thread space */
+	uint64_t resident;        /* pages in RAM now ... */
+	uint64_t dirty;           /* ... of which written since they were read */
+	uint64_t not_read;        /* pages not in RAM: read from the file (or the copy) when touched */
+	uint64_t reads;           /* since mapped: pages read from the file by faults */
+	uint64_t clean_drops;     /* pages evicted without a write (the file has their bytes) */
+	uint64_t writebacks;      /* dirty pages evicted into the copy (read/write mappings) */
+	char path[QUIRE_PATH_MAX]; /* the path as it was mapped (NUL-terminated) */
 };
 
 struct quire_version {

@@ -18,6 +18,7 @@
 #include "panic.h"
 #include "proc/files.h"
 #include "vm/uaccess.h"
+#include "vm/filemap.h"
 #include "vm/vm.h"
 
 static struct process *procs[PROC_MAX]; /* (k) */
@@ -108,7 +109,7 @@ static void user_thread_start(void);
 
 struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 {
-	if (p->nlive >= PROC_THREADS_MAX || vm_reserve_frames(THREAD_FRAMES) < 0)
+	if (p->nlive >= PROC_THREADS_MAX || vm_reserve_frames(p->vm, THREAD_FRAMES) < 0)
 		return 0;
 	struct thread *t = thread_alloc(p->name, user_thread_start);
 	if (!t)
@@ -180,6 +181,8 @@ static void free_zombies(struct process *p, struct thread *keep)
 static void proc_end(struct process *p, struct thread *last)
 {
 	struct vm_space *vs = p->vm;
+	if (!p->killed) /* its process-space mappings: committed, as its files are */
+		vm_space_unmap_files(vs, p->name);
 	p->vm = 0;
 	vm_space_destroy(vs);
 	p->ended = true;
@@ -222,6 +225,8 @@ void proc_thread_exit(int64_t value)
 	/* its files: a normal exit commits read/write handles, a killed process never leaves a
 	 * half-made version (specs/files.md "Exit") */
 	files_thread_exit(t, !p->killed);
+	if (!p->killed && t->vm)
+		vm_tspace_unmap_files(t->vm, p->name);
 	drop_thread_space(t);
 	t->exited = true;
 	if (--p->nlive == 0)
@@ -416,5 +421,7 @@ void proc_print_table(void)
 		}
 		kprintf("  %5u %-16s %7u %8lu %8lu %6lu %10lu %s\n", p->pid, p->name, p->nlive, c.frames,
 			c.swap_blocks, tables, c.page_faults, p->ended ? "ended" : p->dying ? "dying" : "running");
+		if (p->vm)
+			vm_print_mappings(p->vm);
 	}
 }

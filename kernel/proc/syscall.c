@@ -11,6 +11,7 @@
 #include "mm/frame.h"
 #include "proc/abi.h"
 #include "proc/files.h"
+#include "proc/maps.h"
 #include "proc/process.h"
 #include "proc/syscall.h"
 #include "vm/swap.h"
@@ -117,10 +118,12 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &si, sizeof si);
 }
 
-static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if (nr >= SYS_OPEN && nr <= SYS_STATFS)
 		return sys_files(nr, a0, a1, a2, a3, a4);
+	if (nr >= SYS_MAP && nr <= SYS_MAPINFO)
+		return sys_maps(nr, a0, a1, a2, a3, a4, a5);
 	struct thread *t = sched_current();
 	switch (nr) {
 	case SYS_EXIT: proc_exit((int64_t)a0);
@@ -144,7 +147,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 
 void syscall_dispatch(struct trap_frame *tf)
 {
-	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8);
+	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
 	proc_return_to_user();
 }
 

@@ -15,23 +15,9 @@
 
 #define TABLE_RESERVE 8 /* page-table pages a range operation may need: splits at both ends */
 
-/* reserve_tables - make sure TABLE_RESERVE frames are free and no eviction of @vs's pages is
- * under way, both at once: the range operation that follows does not sleep, so it can run
- * out of neither page-table pages nor overwrite a page that is being written to swap (on one
- * CPU nothing allocates or starts an eviction in between). 0 or -QE_NOMEM. May sleep. */
 static int reserve_tables(struct vm_space *vs)
 {
-	for (int i = 0; i < 256; i++) {
-		if (frame_free_count() < TABLE_RESERVE) {
-			if (vm_reclaim(vs) < 0)
-				return -QE_NOMEM;
-		} else if (vm_space_io_busy(vs)) {
-			vm_space_wait_io(vs); /* an eviction that started while we slept */
-		} else {
-			return 0; /* both hold, and nothing slept since they were checked */
-		}
-	}
-	return -QE_NOMEM;
+	return vm_reserve_tables(vs, TABLE_RESERVE);
 }
 
 /* begin - lock @ts's space and wait until no eviction of its pages is under way. */
@@ -211,6 +197,48 @@ static int protect_range(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsig
 	return err;
 }
 
+/* files_in - 1 when [start, end) overlaps a file mapping, -QE_INVAL when it holds part of
+ * one (half a mapping cannot be freed, replaced or changed), 0 when it touches none. */
+static int files_in(struct region_list *l, vaddr_t start, vaddr_t end)
+{
+	int any = 0;
+	for (struct vm_region *r = region_first_in(l, start, end); r && r->start < end; r = r->next) {
+		if (r->kind != VM_FILE)
+			continue;
+		if (r->start < start || r->end > end)
+			return -QE_INVAL;
+		any = 1;
+	}
+	return any;
+}
+
+/* free_range - QA_FREE: every file mapping wholly inside is unmapped first (a read/write one
+ * commits: the last new version is returned), then the range is emptied. A failed commit
+ * stops there with its error: the mappings before it are gone, the rest is unchanged. */
+static int64_t free_range(struct vm_tspace *ts, vaddr_t start, vaddr_t end)
+{
+	struct vm_space *vs = ts->vs;
+	struct region_list *l = vm_regions_of(ts, start);
+	int err = files_in(l, start, end);
+	if (err < 0)
+		return err;
+	int64_t version = 0;
+	for (;;) {
+		struct vm_region *r = region_first_in(l, start, end);
+		while (r && r->start < end && r->kind != VM_FILE)
+			r = r->next;
+		if (!r || r->start >= end)
+			break;
+		int64_t v = filemap_unmap_locked(vs, start < vs->boundary ? 0 : &ts->root, l, r, false);
+		if (v < 0)
+			return v;
+		if (v > 0)
+			version = v;
+	}
+	err = set_range(ts, start, end, 0, 0);
+	return err ? err : version;
+}
+
 int64_t vm_area(struct vm_tspace *ts, uint64_t op, uint64_t addr, uint64_t len, uint64_t prot)
 {
 	if ((addr | len) & PAGE_MASK || len == 0 || prot > PTE_PROT_RX || op < VM_AREA_DEMAND || op > VM_AREA_PROTECT)
@@ -223,9 +251,12 @@ int64_t vm_area(struct vm_tspace *ts, uint64_t op, uint64_t addr, uint64_t len, 
 	struct vm_space *vs = begin(ts);
 	int64_t err;
 	switch (op) {
-	case VM_AREA_DEMAND: err = set_range(ts, addr, end, VM_ANON, (unsigned)prot); break;
+	case VM_AREA_DEMAND:
+		err = files_in(vm_regions_of(ts, addr), addr, end) ? -QE_INVAL /* unmap it first */
+								  : set_range(ts, addr, end, VM_ANON, (unsigned)prot);
+		break;
 	case VM_AREA_LOCK: err = lock_range(ts, addr, end, (unsigned)prot); break;
-	case VM_AREA_FREE: err = set_range(ts, addr, end, 0, 0); break;
+	case VM_AREA_FREE: err = free_range(ts, addr, end); break;
 	default: err = protect_range(ts, addr, end, (unsigned)prot); break;
 	}
 	mutex_unlock(&vs->lock);

@@ -1,7 +1,8 @@
 /*
  * fault.c - user page faults. A fault takes its address space's mutex, looks up the region
  * (what the range is), then acts on the PTE (what the page is): a demand entry gets a zeroed
- * frame, a swap entry is read back, a page in transit is waited for; no region, a guard, or
+ * frame, a swap entry is read back, a page of a mapped file is read from the file
+ * (filemap.c), a page in transit is waited for; no region, a guard, or
  * an access the region or the page does not allow kills the process (the caller does it,
  * with the reason named here). Checked user copies reach here through the kernel-mode fault
  * hook, in the copying thread's own context (its pcb says a copy runs).
@@ -29,9 +30,12 @@ static const char *protection_reason(uint64_t e, uint64_t err)
 	return "protection violation";
 }
 
-static const char *page_in_reason(int err)
+static const char *page_in_reason(int err, bool file)
 {
+	if (file && err == -QE_IO)
+		return "disk error while reading a page of the mapped file";
 	switch (err) {
+	case -QE_CORRUPT: return "the mapped file's block is damaged (checksum mismatch)";
 	case -QE_NOMEM: return swap_enabled() ? "out of memory and swap: the largest process" : "out of memory";
 	case -QE_IO: return "disk error while reading the page from swap";
 	default: return "unexpected page-table entry";
@@ -60,9 +64,10 @@ static int fault_locked(struct vm_tspace *ts, vaddr_t va, uint64_t err, const ch
 		return -1;
 	}
 	uint64_t e;
-	int rc = vm_page_in(ts, va, r->kind == VM_LOCKED ? PTE_TYPE_LOCKED : PTE_TYPE_NORMAL, &e);
+	int rc = r->kind == VM_FILE ? filemap_fault(ts, r, va, &e)
+				    : vm_page_in(ts, va, r->kind == VM_LOCKED ? PTE_TYPE_LOCKED : PTE_TYPE_NORMAL, &e);
 	if (rc < 0) {
-		*why = page_in_reason(rc);
+		*why = page_in_reason(rc, r->kind == VM_FILE);
 		return -1;
 	}
 	/* present now: brought in here, or by another thread while this one waited for the

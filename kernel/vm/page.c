@@ -100,12 +100,47 @@ int vm_reclaim(struct vm_space *vs)
 	return 0;
 }
 
-int vm_reserve_frames(unsigned n)
+int vm_reserve_frames(struct vm_space *vs, unsigned n)
 {
-	for (int i = 0; frame_free_count() < n; i++)
-		if (i == 256 || vm_reclaim(0) < 0)
-			return -QE_NOMEM;
-	return 0;
+	/* The frames are taken as they come free and held until there are @n, then all given
+	 * back at once: a process faulting at the same time cannot take them one by one
+	 * (the free count would never reach @n), and on one CPU nobody runs between the
+	 * return and the caller's allocations, which do not sleep. */
+	pfn_t stash = FRAME_NONE;
+	unsigned held = 0, tries = 0;
+	int err = 0;
+	while (held < n) {
+		pfn_t pfn = frame_alloc(FRAME_KERNEL);
+		if (pfn != FRAME_NONE) {
+			*(pfn_t *)phys_to_virt(PFN_TO_PA(pfn)) = stash;
+			stash = pfn;
+			held++;
+		} else if (tries++ == 256 + n || vm_reclaim(vs) < 0) {
+			err = -QE_NOMEM;
+			break;
+		}
+	}
+	while (stash != FRAME_NONE) {
+		pfn_t next = *(pfn_t *)phys_to_virt(PFN_TO_PA(stash));
+		frame_free(stash);
+		stash = next;
+	}
+	return err;
+}
+
+int vm_reserve_tables(struct vm_space *vs, unsigned n)
+{
+	for (int i = 0; i < 256 + (int)n; i++) {
+		if (frame_free_count() < n) {
+			if (vm_reclaim(vs) < 0)
+				return -QE_NOMEM;
+		} else if (vm_space_io_busy(vs)) {
+			vm_space_wait_io(vs); /* an eviction that started while we slept */
+		} else {
+			return 0; /* both hold, and nothing slept since they were checked */
+		}
+	}
+	return -QE_NOMEM;
 }
 
 pfn_t vm_frame_alloc(struct vm_space *vs)
@@ -138,7 +173,7 @@ int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsi
 		}
 	}
 	vm_count(&vs->cnt.frames, 1);
-	if (type == PTE_TYPE_NORMAL)
+	if (type == PTE_TYPE_NORMAL || type == PTE_TYPE_FILE)
 		pageusage_mapped(pfn, owner, va);
 	return 0;
 }

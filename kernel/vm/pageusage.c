@@ -88,7 +88,7 @@ static bool env_evictable(void *ctx, pfn_t pfn)
 	(void)ctx;
 	struct vm_space *vs;
 	uint64_t e = leaf(pfn, &vs);
-	return e && pte_type(e) == PTE_TYPE_NORMAL && !vs->exiting;
+	return e && (pte_type(e) == PTE_TYPE_NORMAL || pte_type(e) == PTE_TYPE_FILE) && !vs->exiting;
 }
 
 int pageusage_start(const char *policy_name)

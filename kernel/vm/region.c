@@ -26,6 +26,36 @@ struct vm_region *region_find(struct region_list *l, vaddr_t va)
 	return 0;
 }
 
+struct vm_region *region_peek(const struct region_list *l, vaddr_t va)
+{
+	for (struct vm_region *r = l->head; r && r->start <= va; r = r->next)
+		if (va < r->end)
+			return r;
+	return 0;
+}
+
+vaddr_t region_find_gap(const struct region_list *l, vaddr_t lo, vaddr_t hi, uint64_t len, uint64_t hole)
+{
+	vaddr_t best = 0, gs = lo;
+	const struct vm_region *r = l->head;
+	if (len == 0 || lo >= hi)
+		return 0;
+	for (;;) {
+		vaddr_t ge = r && r->start < hi ? r->start : hi;
+		/* the gap [gs, ge): room for hole + len + hole? take its top end */
+		if (ge > gs && ge - gs >= hole && ge - gs - hole >= hole && ge - gs - 2 * hole >= len) {
+			vaddr_t a = gs + hole, s = ge - hole - len;
+			vaddr_t big = s & ~(REGION_GAP_ALIGN - 1); /* 2 MiB aligned when it fits */
+			best = big >= a ? big : s;
+		}
+		if (!r || r->start >= hi)
+			return best;
+		if (r->end > gs)
+			gs = r->end;
+		r = r->next;
+	}
+}
+
 struct vm_region *region_first_in(struct region_list *l, vaddr_t start, vaddr_t end)
 {
 	for (struct vm_region *r = l->head; r && r->start < end; r = r->next)

@@ -53,6 +53,17 @@ struct region_list {
 /* region_find - the region holding @va, or NULL. */
 struct vm_region *region_find(struct region_list *l, vaddr_t va);
 
+/* region_peek - region_find without touching the hint: for a reader that does not hold the
+ * space's mutex (eviction, which pins the space so that the list cannot change under it). */
+struct vm_region *region_peek(const struct region_list *l, vaddr_t va);
+
+#define REGION_GAP_ALIGN 0x200000ull /* region_find_gap places a range 2 MiB aligned when it can */
+
+/* region_find_gap - the highest start s (2 MiB aligned when that fits) such that [s, s+@len)
+ * lies in [@lo, @hi) with no region in it nor within @hole bytes of either end (a range
+ * placed there is fenced off by unmapped holes). 0 when there is no such place (@lo > 0). */
+vaddr_t region_find_gap(const struct region_list *l, vaddr_t lo, vaddr_t hi, uint64_t len, uint64_t hole);
+
 /* region_first_in - the first region that overlaps [@start, @end), or NULL. */
 struct vm_region *region_first_in(struct region_list *l, vaddr_t start, vaddr_t end);
 

@@ -23,6 +23,7 @@
 #include "arch/x86_64/layout.h"
 #include "panic.h"
 #include "sched/sched.h"
+#include "vm/filemap.h"
 #include "vm/vm_internal.h"
 
 #define SECTORS_PER_BLOCK (PAGE_SIZE / BLOCKDEV_SECTOR_SIZE)
@@ -47,6 +48,11 @@ static void count(uint64_t *c)
 void swap_wait_transit(void)
 {
 	sched_block_timeout(&transit_wait, 10);
+}
+
+void swap_wake_transit(void)
+{
+	sched_wake_all(&transit_wait);
 }
 
 bool swap_enabled(void)
@@ -209,8 +215,12 @@ static int evict_frame(struct vm_space *vs, struct vm_tspace *ts, pfn_t pfn)
 	struct frame *f = frame_get(pfn);
 	vaddr_t va = frame_va(pfn);
 	uint64_t old = pmap_entry(&vs->pmap, root, va, 0), swp;
-	if (!pte_is_present(old) || pte_pfn(old) != pfn || pte_type(old) != PTE_TYPE_NORMAL)
+	if (!pte_is_present(old) || pte_pfn(old) != pfn)
 		return -1; /* no longer mapped as it was: the manager's view was stale */
+	if (pte_type(old) == PTE_TYPE_FILE)
+		return filemap_evict(vs, ts, pfn, va, old); /* dropped, or written into its copy */
+	if (pte_type(old) != PTE_TYPE_NORMAL)
+		return -1;
 	if (!f->swap_copy && !pte_is_dirty(old))
 		return drop_zero(vs, root, pfn, va, old);
 	bool clean = f->swap_copy && !pte_is_dirty(old);
@@ -322,5 +332,10 @@ static void cmd_swap(const char *args)
 	kprintf("  page faults %lu, swap-ins %lu, swap-outs %lu (clean drops %lu, write-backs %lu, zero pages %lu), I/O errors %lu, copies dropped %lu\n",
 		swap_fault_count, cnt.swap_ins, cnt.swap_outs, cnt.clean_drops, cnt.write_backs, cnt.zero_drops,
 		cnt.io_errors, cnt.copies_dropped);
+	struct vm_file_counters fc;
+	vm_file_counters_get(&fc);
+	kprintf("  file mappings: %lu made, %lu committed; pages read %lu, dropped clean %lu, written to copies by eviction %lu and at unmap %lu; errors %lu read, %lu write\n",
+		fc.maps, fc.commits, fc.reads, fc.clean_drops, fc.writebacks, fc.commit_pages, fc.read_errors,
+		fc.write_errors);
 }
 MONITOR_CMD(swap, "swap space, page-usage policy and paging counters", cmd_swap);

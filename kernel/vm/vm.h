@@ -42,11 +42,12 @@ enum vm_area_op {
  * (PTE_PROT_*); 0 or -QE_*. May sleep. */
 int64_t vm_area(struct vm_tspace *ts, uint64_t op, uint64_t addr, uint64_t len, uint64_t prot);
 
-/* vm_reserve_frames - make at least @n frames free, evicting pages (and, with RAM and swap
- * full, ending the largest process) if needed: for sleepable kernel paths about to take
- * kernel memory, which cannot reclaim itself (kmalloc, kernel stacks, page tables). 0 or
- * -QE_NOMEM. May sleep. */
-int vm_reserve_frames(unsigned n);
+/* vm_reserve_frames - make @n frames free at once, evicting pages (and, with RAM and swap
+ * full, ending the largest process other than @vs's, which may be NULL): for sleepable
+ * kernel paths about to take kernel memory, which cannot reclaim itself (kmalloc, kernel
+ * stacks, page tables, the file system's buffers). The caller allocates before it next
+ * sleeps. 0 or -QE_NOMEM. May sleep. */
+int vm_reserve_frames(struct vm_space *vs, unsigned n);
 
 /* vm_map - [@start, @end) becomes a region of @kind (VM_ANON: demand pages; VM_GUARD; 0:
  * nothing) with @prot; @populate brings every page in now. 0, -QE_NOMEM, -QE_AGAIN (too many

@@ -50,7 +50,38 @@ int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry, struct pma
  * is held. 0, -QE_NOMEM, -QE_IO (swap read error), -QE_FAULT (no memory there: NONE/guard). */
 int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e);
 
+/* vm_reserve_tables - make sure @n frames are free and no eviction of @vs's pages is under
+ * way, both at once: a range operation that follows without sleeping can neither run out
+ * of page-table pages nor change a page that is being written out (on one CPU nothing
+ * allocates or starts an eviction in between). 0 or -QE_NOMEM. May sleep. */
+int vm_reserve_tables(struct vm_space *vs, unsigned n);
+
+/* ---- filemap.c ---- */
+
+/* filemap_fault - make the page at @va of file region @r present (read from the file into a
+ * new frame of page type FILE); *@e gets the entry. Mutex held. 0, -QE_NOMEM, -QE_IO,
+ * -QE_CORRUPT (the file system found the block damaged), -QE_FAULT. May sleep. */
+int filemap_fault(struct vm_tspace *ts, struct vm_region *r, vaddr_t va, uint64_t *e);
+
+/* filemap_evict - evict the FILE page @pfn at @va (entry @old) of the pinned space: clean,
+ * it is dropped; dirty, it is written into its read/write mapping's copy first. 0 or -1
+ * (not evicted: it stays as it was). May sleep. */
+int filemap_evict(struct vm_space *vs, struct vm_tspace *ts, pfn_t pfn, vaddr_t va, uint64_t old);
+
+/* filemap_unmap_locked - unmap the file region @r of list @l (@root: NULL for process
+ * space): commit (or, @discard, drop) and remove it. The version, 0, or -QE_* with nothing
+ * changed. Mutex held. May sleep. */
+int64_t filemap_unmap_locked(struct vm_space *vs, struct pmap_root *root, struct region_list *l, struct vm_region *r,
+			     bool discard);
+
+/* filemap_dropped - a file region leaves with its space (teardown): its copy is dropped. */
+void filemap_dropped(const struct vm_region *part);
+
 /* ---- swap.c ---- */
+
+/* swap_wake_transit - an eviction finished with a page (wakes faults waiting on transit). */
+void swap_wake_transit(void);
+
 
 /* swap_in_frame - read the swap block of entry @e into a new frame for @vs; the block stays
  * as the frame's clean copy. 0 and *@pfn, -QE_NOMEM, -QE_IO. May sleep. */

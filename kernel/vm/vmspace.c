@@ -267,6 +267,10 @@ void vm_region_dropped(const struct vm_region *part, void *ctx)
 	(void)ctx;
 	/* anonymous, locked, guard and granted regions hold nothing but their pages, which the
 	 * PTEs give back (vm_page_release); a region holding an object must say how it goes */
+	if (part->kind == VM_FILE && part->object) {
+		filemap_dropped(part); /* teardown: the file's copy is dropped, never committed */
+		return;
+	}
 	KASSERT(!part->object, "region %lx-%lx of kind %s holds an object nobody closes", part->start,
 		part->end, region_kind_name(part->kind));
 }

@@ -3,12 +3,14 @@
 A program that leaves files prints what it believes is on the disk:
     FILEVERSIONS PATH V1 V2 ...       every version of PATH
     FILECHECK PATH;V SIZE CRC32       one version's size and CRC-32 (hex)
+    FILEPATTERN PATH;V SIZE TAG       every 4 KiB page p holds apps/vmap.c's pattern for TAG
 The host then checks the image with the project's own tool (build/tools/qfs, the same core
 code the kernel runs): `qfs fsck` passes, `qfs ls` lists exactly those versions of each
 reported file, and `qfs get` of each version has that size and CRC.
 """
 import os
 import re
+import struct
 import subprocess
 import zlib
 
@@ -37,7 +39,8 @@ def check(build, img, log):
     fsck = subprocess.run([qfs_tool(build), "fsck", img], capture_output=True, text=True)
     out.append(("disk-fsck", fsck.returncode == 0, (fsck.stdout + fsck.stderr).strip()[-200:]))
     reported = re.findall(r"^FILEVERSIONS (\S+)((?: \d+)*)\s*$", log, re.M)
-    out.append(("disk-reported", bool(reported), "the program reported no FILEVERSIONS line"))
+    out.append(("disk-reported", bool(reported) or "FILEPATTERN " in log,
+                "the program reported no FILEVERSIONS or FILEPATTERN line"))
     for path, vs in reported:
         want = sorted(int(v) for v in vs.split())
         got = listed_versions(build, img, path)
@@ -47,4 +50,23 @@ def check(build, img, log):
         ok = len(data) == int(size) and f"{zlib.crc32(data):08x}" == crc
         out.append((f"disk-contents:{path}", ok, f"{len(data)} bytes crc {zlib.crc32(data):08x}, "
                     f"program said {size} bytes crc {crc}"))
+    for path, size, tag in re.findall(r"^FILEPATTERN (\S+) (\d+) (\d+)\s*$", log, re.M):
+        data = subprocess.run([qfs_tool(build), "get", img, path], capture_output=True).stdout
+        bad = pattern_mismatch(data, int(size), int(tag))
+        out.append((f"disk-pattern:{path}", bad is None, bad or "every block as written"))
     return out
+
+
+def pattern_page(tag, page):
+    """Page `page` as apps/vmap.c writes it with `tag`: word i is (tag << 40) ^ (page << 12) ^ i."""
+    return struct.pack("<512Q", *[(tag << 40) ^ (page << 12) ^ i for i in range(512)])
+
+
+def pattern_mismatch(data, size, tag):
+    """None when data is `size` bytes of the pattern, else what differs."""
+    if len(data) != size:
+        return f"{len(data)} bytes, the program said {size}"
+    for page in range(size // 4096):
+        if data[page * 4096:(page + 1) * 4096] != pattern_page(tag, page):
+            return f"block {page} differs from the pattern of tag {tag:#x}"
+    return None

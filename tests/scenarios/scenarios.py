@@ -78,6 +78,16 @@ SCENARIOS.update({
     # the versioned file system from a program (apps/files.c), on a disk the host then
     # checks with qfs: fsck clean, the versions and bytes the program reported
     "files": ("files", [r"^PASS files", r"fs: hdd mounted"], {16}, "", 128, 0, {"root": True}),
+    # versioned file mappings (apps/vmap.c mode 1): private copies of two processes, six
+    # mappings and six versions, bad input, exit and kill rules, threads racing
+    "vmap": ("vmap:1", [r"^PASS vmap", r"fs: hdd mounted"], {16}, "", 128, 0, {"root": True}),
+    # a read/write mapping of a file 3x RAM (32 MiB) beside anonymous swappers: every page
+    # written and verified twice, then read once more without a write; the host checks both
+    # versions block for block
+    "vmap_big": ("vmap:3,swapper:40",
+                 [r"^PASS vmap", r"^PASS swapper \d+: 10240 pages verified three times",
+                  r"# read-only pass: [1-9]\d* pages dropped clean"],
+                 {16}, "swap=hdb", 32, 192, {"root": True, "root_mib": 320}),
 })
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
@@ -170,7 +180,7 @@ def main():
         if opts.get("root"):  # a file-system disk with the programs in bin/, as root=hdd
             root = os.path.join(a.build, f"{a.prefix}-{name}", "root.img")
             os.makedirs(os.path.dirname(root), exist_ok=True)
-            if not diskcheck.make_disk(a.build, root, apps):
+            if not diskcheck.make_disk(a.build, root, apps, f"{opts.get('root_mib', 64)}M"):
                 print(f"{a.prefix}/{name}: FAILED: could not make {root}")
                 res.append(f"not ok {a.prefix}/{name}")
                 bad += 1
