@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """crashtest.py - kill QEMU while a program commits file versions, then check the disk.
 
-usage: crashtest.py --build DIR --results FILE [--kills N] [--seed S]
+usage: crashtest.py --build DIR --results FILE [--kills N] [--seed S] [--mode files|vmap]
 
 `files:2` (apps/files.c) commits versions of t/crash in a loop and prints
-"COMMITTED t/crash;V SIZE CRC" after each close returned. The test boots it N times on one
+"COMMITTED t/crash;V SIZE CRC" after each close returned; with --mode vmap, `vmap:4`
+(apps/vmap.c) does the same through read/write mappings of t/mcrash, each version
+committed by an unmap ("COMMITTED t/mcrash;V SIZE"). The test boots it N times on one
 disk image (root=hdd) and kills QEMU (SIGKILL) at a random moment of each run (a fixed
 seed: the same moments every time). After every kill the host checks the image with the
 project's qfs tool:
@@ -31,11 +33,18 @@ import diskcheck
 LIMIT = 64
 
 
-def expected(v):
-    """The bytes files:2 writes as version v (fill(v % 20 + 1) in apps/files.c)."""
+def expected(v, mode="files"):
+    """The bytes version v holds: fill(v % 20 + 1) in apps/files.c, or crash_fill in
+    apps/vmap.c (always 20497 bytes: a mapping never shrinks its file)."""
     k = v % 20 + 1
-    n = 3000 * k + 17
+    n = 3000 * k + 17 if mode == "files" else 20497
     return bytes(((i * 7 + k * 31 + (i >> 8)) & 0xFF) for i in range(n))
+
+
+MODES = {  # init program, file, results name
+    "files": ("files:2", "t/crash", "crash"),
+    "vmap": ("vmap:4", "t/mcrash", "mcrash"),
+}
 
 
 def boot_and_kill(build, iso, img, delay, log):
@@ -64,11 +73,11 @@ def boot_and_kill(build, iso, img, delay, log):
     return [l for l in lines if l.startswith("COMMITTED")], first.is_set()
 
 
-def on_disk(build, img):
-    """{version: bytes} of t/crash on the image."""
+def on_disk(build, img, path):
+    """{version: bytes} of path on the image."""
     out = {}
-    for v in diskcheck.listed_versions(build, img, "t/crash"):
-        out[v] = subprocess.run([diskcheck.qfs_tool(build), "get", img, f"t/crash;{v}"],
+    for v in diskcheck.listed_versions(build, img, path):
+        out[v] = subprocess.run([diskcheck.qfs_tool(build), "get", img, f"{path};{v}"],
                                 capture_output=True).stdout
     return out
 
@@ -79,40 +88,42 @@ def main():
     ap.add_argument("--results", required=True)
     ap.add_argument("--kills", type=int, default=30)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mode", choices=sorted(MODES), default="files")
     a = ap.parse_args()
+    prog, path, name = MODES[a.mode]
     rnd = random.Random(a.seed)
-    work = os.path.join(a.build, "scenario-crash")
+    work = os.path.join(a.build, f"scenario-{name}")
     os.makedirs(work, exist_ok=True)
-    img, iso, log = os.path.join(work, "root.img"), os.path.join(a.build, "iso", "scenario-crash.iso"), \
-        os.path.join(a.build, "logs", "scenario-crash.log")
+    img, iso, log = os.path.join(work, "root.img"), os.path.join(a.build, "iso", f"scenario-{name}.iso"), \
+        os.path.join(a.build, "logs", f"scenario-{name}.log")
     open(log, "w").close()
     apps = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))
     res, bad = [], 0
     ok = diskcheck.make_disk(a.build, img, apps) and subprocess.run(
         ["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
-         "init=files:2 root=hdd loglevel=1"]).returncode == 0
+         f"init={prog} root=hdd loglevel=1"]).returncode == 0
     reported = {}
     for k in range(a.kills if ok else 0):
         committed, started = boot_and_kill(a.build, iso, img, rnd.uniform(0.0, 1.5), log)
         for line in committed:
-            m = re.match(r"COMMITTED t/crash;(\d+) (\d+) ([0-9a-f]{8})", line)
+            m = re.match(rf"COMMITTED {path};(\d+) (\d+)", line)
             if m:
-                reported[int(m.group(1))] = (int(m.group(2)), m.group(3))
+                reported[int(m.group(1))] = int(m.group(2))
         fsck = subprocess.run([diskcheck.qfs_tool(a.build), "fsck", img], capture_output=True, text=True)
-        disk = on_disk(a.build, img)
-        whole = all(data == expected(v) for v, data in disk.items())
+        disk = on_disk(a.build, img, path)
+        whole = all(data == expected(v, a.mode) for v, data in disk.items())
         newest = max(list(reported) + list(disk) + [0])
         missing = [v for v in reported if v > newest - LIMIT and v not in disk]
         good = started and fsck.returncode == 0 and whole and not missing
         detail = (f"run {k}: started {started}, fsck {fsck.returncode}, {len(disk)} versions on disk, "
                   f"whole {whole}, reported but missing {missing[:5]}")
-        res.append(("ok " if good else "not ok ") + f"scenario/crash/kill-{k}")
+        res.append(("ok " if good else "not ok ") + f"scenario/{name}/kill-{k}")
         if not good:
-            print(f"scenario/crash/kill-{k}: FAILED: {detail} (log {log})")
+            print(f"scenario/{name}/kill-{k}: FAILED: {detail} (log {log})")
             bad += 1
-    res.append(("ok " if ok and len(reported) > 0 else "not ok ") + "scenario/crash/commits-seen")
+    res.append(("ok " if ok and len(reported) > 0 else "not ok ") + f"scenario/{name}/commits-seen")
     bad += not (ok and reported)
-    print(f"scenario/crash: {a.kills} kills, {len(reported)} commits reported, "
+    print(f"scenario/{name}: {a.kills} kills, {len(reported)} commits reported, "
           f"{'ok' if not bad else 'FAILED'}")
     with open(a.results, "a") as f:
         f.write("".join(r + "\n" for r in res))

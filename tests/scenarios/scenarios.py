@@ -81,6 +81,8 @@ SCENARIOS.update({
     # versioned file mappings (apps/vmap.c mode 1): private copies of two processes, six
     # mappings and six versions, bad input, exit and kill rules, threads racing
     "vmap": ("vmap:1", [r"^PASS vmap", r"fs: hdd mounted"], {16}, "", 128, 0, {"root": True}),
+    # the same checks in Bochs (and in QEMU with 32 MiB)
+    "vmap_small": ("vmap:1", [r"^PASS vmap", r"fs: hdd mounted"], {16}, "", 32, 0, {"root": True}),
     # a read/write mapping of a file 3x RAM (32 MiB) beside anonymous swappers: every page
     # written and verified twice, then read once more without a write; the host checks both
     # versions block for block
