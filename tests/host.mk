@@ -24,6 +24,7 @@ HOST_SRCS_files := kernel/fs/fs.c kernel/fs/bcache.c kernel/proc/files.c kernel/
 # vm and pmap on a fake machine (tests/host/fake_machine.c): the real page-usage policies too
 HOST_SRCS_vm := $(filter-out kernel/vm/uaccess.c,$(wildcard kernel/vm/*.c)) kernel/arch/x86_64/pmap_user.c \
 	kernel/arch/x86_64/pmap_range.c kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c \
+	kernel/lib/qerror.c kernel/fs/fs.c kernel/fs/bcache.c kernel/mm/shrink.c $(wildcard fs-versioned/core/*.c) \
 	$(wildcard modules/pum/*.c) tests/host/fake_machine.c tests/host/stub_spinlock.c
 
 HOST_TESTS := $(patsubst tests/host/test_%.c,%,$(wildcard tests/host/test_*.c))

@@ -52,6 +52,7 @@ void fake_machine_free(void)
 	free(host_phys_base);
 	free(fm_db);
 	free(fm.disk);
+	free(fm.fsdisk);
 	host_phys_base = NULL;
 }
 
@@ -249,8 +250,48 @@ static int disk_flush(struct blockdev *bd)
 static const struct blockdev_ops disk_ops = { disk_read, disk_write, disk_flush };
 static struct blockdev disk = { "hdb", 0, 512, &disk_ops, NULL };
 
+static int fsdisk_rw(uint64_t lba, uint32_t count, void *buf, bool write)
+{
+	if ((lba + count) * 512 > fm.fsdisk_bytes)
+		return -QE_RANGE;
+	uint8_t *p = fm.fsdisk + lba * 512;
+	if (write) {
+		memcpy(p, buf, (size_t)count * 512);
+		fm.fs_writes++;
+	} else {
+		memcpy(buf, p, (size_t)count * 512);
+		fm.fs_reads++;
+	}
+	return 0;
+}
+
+static int fsdisk_read(struct blockdev *bd, uint64_t lba, uint32_t count, void *buf)
+{
+	(void)bd;
+	return fsdisk_rw(lba, count, buf, false);
+}
+
+static int fsdisk_write(struct blockdev *bd, uint64_t lba, uint32_t count, const void *buf)
+{
+	(void)bd;
+	return fsdisk_rw(lba, count, (void *)buf, true);
+}
+
+static const struct blockdev_ops fsdisk_ops = { fsdisk_read, fsdisk_write, disk_flush };
+static struct blockdev fsdisk = { "hdd", 0, 512, &fsdisk_ops, NULL };
+
+void fake_machine_add_fsdisk(unsigned mib)
+{
+	fm.fsdisk_bytes = (size_t)mib << 20;
+	fm.fsdisk = calloc(1, fm.fsdisk_bytes);
+}
+
 struct blockdev *ata_find(const char *name)
 {
+	if (fm.fsdisk && strcmp(name, "hdd") == 0) {
+		fsdisk.nsectors = fm.fsdisk_bytes / 512;
+		return &fsdisk;
+	}
 	if (!fm.disk || strcmp(name, "hdb") != 0)
 		return NULL;
 	disk.nsectors = fm.disk_bytes / 512;
@@ -325,4 +366,10 @@ size_t kstrlcpy(char *dst, const char *src, size_t size)
 		dst[k] = '\0';
 	}
 	return n;
+}
+
+/* rtc_now - a fixed wall-clock time for file times (arch/x86_64/rtc.h). */
+uint64_t rtc_now(void)
+{
+	return 1700000000;
 }

@@ -18,6 +18,9 @@ struct fake_machine {
 	size_t disk_bytes;
 	uint64_t disk_reads, disk_writes; /* requests that reached the disk */
 	bool fail_next_read;      /* ata_inject_error */
+	uint8_t *fsdisk;          /* the file-system disk's bytes (hdd; fake_machine_add_fsdisk) */
+	size_t fsdisk_bytes;
+	uint64_t fs_reads, fs_writes; /* requests that reached it */
 	int table_allocs_left;    /* -1: unlimited; n: page-table pages pmap may still get */
 	uint64_t flushes;         /* TLB invalidations pmap asked for */
 	uint64_t sleeps_allowed;  /* might_sleep calls */
@@ -31,6 +34,9 @@ extern struct fake_machine fm;
 /* fake_machine_init - @ram_mib of "physical memory" under a fresh frame database, and a
  * swap disk of @disk_mib (0: none) named hdb. */
 void fake_machine_init(unsigned ram_mib, unsigned disk_mib);
+
+/* fake_machine_add_fsdisk - a second memory disk of @mib, named hdd (for root=hdd). */
+void fake_machine_add_fsdisk(unsigned mib);
 
 struct thread;
 

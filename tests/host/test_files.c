@@ -43,11 +43,6 @@ int copy_to_user(uint64_t dst, const void *src, size_t len)
 	return 0;
 }
 
-uint64_t rtc_now(void)
-{
-	return 1700000000;
-}
-
 /* ---- a memory qfs_dev to make the file system with ---- */
 static int mem_read(void *ctx, uint64_t b, void *buf)
 {

@@ -180,6 +180,33 @@ static void test_file_offsets_follow_cuts(void **state)
 	region_clear(&l, &ra, NULL, NULL);
 }
 
+/* region_find_gap: the highest fitting place, holes kept on both sides, 2 MiB aligned
+ * when that fits; region_peek finds without moving the hint. */
+static void test_find_gap(void **state)
+{
+	(void)state;
+	const vaddr_t M = 0x100000, lo = 4 * M, hi = 66 * M, hole = 2 * M;
+	struct region_list l = { 0 };
+	struct vm_region a = anon(1);
+	assert_int_equal(region_find_gap(&l, lo, hi, 4 * M, hole), 60 * M); /* 66 - 2 - 4 */
+	assert_int_equal(region_replace(&l, &ra, 50 * M, 60 * M, &a, NULL, NULL), 0);
+	/* above the region: [60+2, 66-2) leaves 2 MiB: 1 MiB fits, at 63 aligned down to 62 */
+	assert_int_equal(region_find_gap(&l, lo, hi, M, hole), 62 * M);
+	/* 4 MiB does not fit above: below it, ending 2 MiB under its start */
+	assert_int_equal(region_find_gap(&l, lo, hi, 4 * M, hole), 44 * M);
+	/* a long range below: wherever it lands, its holes stay clear */
+	vaddr_t got = region_find_gap(&l, lo, hi, 41 * M + 0x1000, hole);
+	assert_true(got >= lo + hole && got + 41 * M + 0x1000 <= 48 * M);
+	assert_int_equal(region_find_gap(&l, lo, hi, 60 * M, hole), 0); /* nowhere */
+	assert_int_equal(region_find_gap(&l, lo, hi, 0, hole), 0);
+	struct vm_region *h = l.hint;
+	assert_non_null(region_peek(&l, 55 * M));
+	assert_null(region_peek(&l, 49 * M));
+	assert_ptr_equal(l.hint, h);
+	region_clear(&l, &ra, NULL, NULL);
+	check(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_failure_changes_nothing),
 		cmocka_unit_test(test_region_limit),
 		cmocka_unit_test(test_file_offsets_follow_cuts),
+		cmocka_unit_test(test_find_gap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -13,7 +13,10 @@
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
 #include "fake_machine.h"
+#include "fs/fs.h"
 #include "mm/frame.h"
+#include "mm/shrink.h"
+#include "vm/filemap.h"
 #include "vm/swap.h"
 #include "vm/vm.h"
 #include "vm/vm_internal.h"
@@ -276,6 +279,136 @@ static void test_swap_read_error(void **state)
 	end_space(&s);
 }
 
+/* ---- file mappings (vm/filemap.c) over the kernel's file system on a memory disk ---- */
+
+static int mem_read(void *ctx, uint64_t b, void *buf)
+{
+	memcpy(buf, (uint8_t *)ctx + b * 4096, 4096);
+	return 0;
+}
+
+static int mem_write(void *ctx, uint64_t b, const void *buf)
+{
+	memcpy((uint8_t *)ctx + b * 4096, buf, 4096);
+	return 0;
+}
+
+static int mem_flush(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void *h_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void h_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+static uint64_t h_now(void *ctx)
+{
+	(void)ctx;
+	return 1700000000;
+}
+
+/* file_word - word 0 of page @page of @path through the file system. */
+static uint64_t file_word(const char *path, unsigned page)
+{
+	struct fs_file *f;
+	uint64_t w = ~0ull;
+	assert_int_equal(fs_open(path, 0, &f), 0);
+	assert_int_equal(fs_read(f, (uint64_t)page * PAGE_SIZE, &w, 8), 8);
+	fs_close(f);
+	return w;
+}
+
+static void test_file_mapping(void **state)
+{
+	(void)state;
+	fake_machine_add_fsdisk(8);
+	struct qfs_dev dev = { fm.fsdisk, fm.fsdisk_bytes / 4096, mem_read, mem_write, mem_flush };
+	struct qfs_env env = { 0, h_alloc, h_free, h_now, 0 };
+	struct qfs_mkfs_opts o = { 0, 0, 0 };
+	assert_int_equal(qfs_mkfs(&dev, &env, &o), 0);
+	fs_init("root=hdd bcache=16");
+	assert_true(fs_mounted());
+	struct fs_file *f;
+	assert_int_equal(fs_open("f", FS_O_RDWR | FS_O_CREAT, &f), 0);
+	for (unsigned p = 0; p < 8; p++) {
+		uint64_t page[512] = { 0x1000 + p };
+		assert_int_equal(fs_write(f, (uint64_t)p * PAGE_SIZE, page, PAGE_SIZE), PAGE_SIZE);
+	}
+	assert_int_equal(fs_close(f), 1);
+	mm_shrink_all();
+	struct space s = make_space(700);
+	const char *why = NULL;
+
+	/* read-only: every page a FILE entry, read on the fault into a FILE frame */
+	int64_t ro = vm_file_map(s.ts, "f", 0, 0, 0, 0);
+	assert_true(ro > 0 && (vaddr_t)ro < B);
+	assert_int_equal(pte_np_kind(entry(&s, (vaddr_t)ro), PTE_LEVEL_PT), PTE_NP_FILE);
+	for (unsigned p = 0; p < 8; p++)
+		assert_int_equal(read_word(&s, (vaddr_t)ro + p * PAGE_SIZE), 0x1000 + p);
+	assert_int_equal(pte_type(entry(&s, (vaddr_t)ro)), PTE_TYPE_FILE);
+	assert_int_equal(vm_fault(s.ts, (vaddr_t)ro, PF_USER | PF_WRITE, &why), -1);
+	assert_string_equal(why, "write to a read-only area");
+
+	/* read/write: pages 0-3 written, 4-7 only read */
+	int64_t rw = vm_file_map(s.ts, "f", VM_MAP_RDWR, 0, 0, 0);
+	assert_true(rw > 0 && rw != ro);
+	for (unsigned p = 0; p < 8; p++)
+		if (p < 4)
+			touch(&s, (vaddr_t)rw + p * PAGE_SIZE, 0x2000 + p);
+		else
+			assert_int_equal(read_word(&s, (vaddr_t)rw + p * PAGE_SIZE), 0x1000 + p);
+	/* one mapping per frame: the two mappings' page 4 are two frames */
+	assert_true(pte_pfn(entry(&s, (vaddr_t)rw + 4 * PAGE_SIZE)) != pte_pfn(entry(&s, (vaddr_t)ro + 4 * PAGE_SIZE)));
+
+	/* eviction: the 12 clean pages go without a write, the 4 dirty ones into the copy,
+	 * none to swap */
+	uint64_t sw = fm.disk_writes, fw = fm.fs_writes;
+	assert_int_equal(evict_all(), 16);
+	assert_int_equal(fm.disk_writes, sw);
+	assert_int_equal(fm.fs_writes - fw, 4);
+	assert_int_equal(s.vs->cnt.frames, 0);
+	assert_int_equal(pte_np_kind(entry(&s, (vaddr_t)rw), PTE_LEVEL_PT), PTE_NP_FILE);
+	struct vm_mapinfo mi;
+	assert_int_equal(vm_file_info(s.ts, (vaddr_t)rw + 5, &mi), 0);
+	assert_true(mi.rw && mi.version == 1 && mi.writebacks == 4 && mi.clean_drops == 4 && mi.not_read == 8);
+	/* read back: the copy has the written pages, the file the rest; nobody else sees them */
+	for (unsigned p = 0; p < 8; p++)
+		assert_int_equal(read_word(&s, (vaddr_t)rw + p * PAGE_SIZE), p < 4 ? 0x2000 + p : 0x1000 + p);
+	assert_int_equal(read_word(&s, (vaddr_t)ro), 0x1000);
+	assert_int_equal(file_word("f", 0), 0x1000);
+
+	/* unmap commits: version 2 has both the evicted and the resident dirty page */
+	touch(&s, (vaddr_t)rw + 6 * PAGE_SIZE, 0x2006);
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, (vaddr_t)rw, PAGE_SIZE, 0), -QE_INVAL); /* half */
+	assert_int_equal(vm_file_unmap(s.ts, (vaddr_t)rw + PAGE_SIZE, false), -QE_INVAL);
+	assert_int_equal(vm_file_unmap(s.ts, (vaddr_t)rw, false), 2);
+	for (unsigned p = 0; p < 8; p++)
+		assert_int_equal(file_word("f;2", p), p < 4 || p == 6 ? 0x2000 + p : 0x1000 + p);
+	assert_int_equal(read_word(&s, (vaddr_t)ro + 6 * PAGE_SIZE), 0x1006); /* pinned: version 1 */
+	assert_int_equal(vm_file_info(s.ts, (vaddr_t)rw, &mi), -QE_INVAL);
+	assert_int_equal(vm_file_unmap(s.ts, (vaddr_t)ro, false), 0);
+
+	/* a space torn down with a read/write mapping (a kill) commits nothing */
+	rw = vm_file_map(s.ts, "f", VM_MAP_RDWR, 0, 0, 0);
+	touch(&s, (vaddr_t)rw, 0x3000);
+	evict_all();
+	mm_shrink_all(); /* the block cache's frames */
+	end_space(&s);
+	struct qfs_stat st;
+	assert_int_equal(fs_stat("f", &st), 0);
+	assert_int_equal(st.newest, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +419,7 @@ int main(void)
 		cmocka_unit_test(test_upper_level_marks),
 		cmocka_unit_test(test_zero_pages_dropped),
 		cmocka_unit_test(test_swap_read_error),
+		cmocka_unit_test(test_file_mapping),
 	};
 	return cmocka_run_group_tests(tests, setup_group, teardown_group);
 }
