@@ -70,6 +70,16 @@ $(BUILD)/iso/bench-swap.iso: $(KERNEL) apps tests/lib/mkiso.sh
 		"init=swapper:$(shell echo $$((2000 + $(BENCH_SWAP_AREA)))) swap=hdb loglevel=1" \
 		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
 
+# file benchmarks (apps/fbench.c) on a fresh file-system disk
+$(BUILD)/iso/bench-files.iso: $(KERNEL) apps tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=fbench root=hdd bcache=64 loglevel=1" \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
+
+.PHONY: bench-files
+bench-files: $(BUILD)/iso/bench-files.iso $(BUILD)/tools/qfs
+	@bash tests/bench/files.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $< $(BUILD)/tools/qfs \
+		-- $(QEMU_BASE)
+
 .PHONY: bench-linux bench-smoke-run
 bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso $(HOST_BENCHES)
 	@bash tests/bench/run.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $< \

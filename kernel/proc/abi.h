@@ -130,6 +130,7 @@ struct quire_statfs {
 	uint64_t blocks, data_blocks, used, free, reserve; /* 4 KiB blocks */
 	uint64_t generation, files;
 	uint64_t cache_blocks, cache_max, cache_hits, cache_misses; /* the kernel's block cache */
+	uint64_t cache_writes;  /* blocks written to the disk since boot (every one goes through the cache) */
 };
 
 /* Paging counters: the calling process's and the whole system's (SYS_SWAPINFO). */

@@ -269,7 +269,7 @@ static int64_t sys_statfs(uint64_t uout)
 		return err;
 	fs_cache_stats(&bc);
 	struct quire_statfs out = { st.nblocks, st.data_blocks, st.used, st.free, st.reserve, st.generation,
-				    st.nfiles, bc.blocks, bc.max_blocks, bc.hits, bc.misses };
+				    st.nfiles, bc.blocks, bc.max_blocks, bc.hits, bc.misses, bc.writes };
 	return copy_to_user(uout, &out, sizeof out);
 }
 
