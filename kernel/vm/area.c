@@ -34,6 +34,11 @@ static int reserve_tables(struct vm_space *vs)
 	return -QE_NOMEM;
 }
 
+int vm_reserve_tables(struct vm_space *vs)
+{
+	return reserve_tables(vs);
+}
+
 /* begin - lock @ts's space and wait until no eviction of its pages is under way. */
 static struct vm_space *begin(struct vm_tspace *ts)
 {

@@ -50,6 +50,37 @@ int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry, struct pma
  * is held. 0, -QE_NOMEM, -QE_IO (swap read error), -QE_FAULT (no memory there: NONE/guard). */
 int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e);
 
+/* ---- area.c ---- */
+
+/* vm_reserve_tables - a few frames free for page tables and no eviction of @vs's pages under
+ * way, both at once (the range operation after it does not sleep). The space's mutex is
+ * held. 0 or -QE_NOMEM. May sleep. */
+int vm_reserve_tables(struct vm_space *vs);
+
+/* ---- grant.c ---- */
+
+/*
+ * struct vm_grant - pages on their way from one address space to another (a message grant):
+ * held by the kernel, mapped nowhere, untracked by the page-usage manager, counted in no
+ * space. Entry i (vm_grant_entry) is what page i's PTE held when it left: a present entry
+ * (its frame, page type, D bit; the frame record keeps its clean swap copy), a swap entry
+ * (the block), or 0 (a page never touched: it arrives as a zero page). The entries sit in
+ * whole kernel frames, 512 to a frame, so a grant never needs a contiguous run of frames.
+ */
+#define VM_GRANT_PER_PAGE 512 /* entries in one frame: 2 MiB of grant */
+#define VM_GRANT_DIR 8        /* frames of entries: VM_GRANT_MAX_BYTES (16 MiB) */
+struct vm_grant {
+	uint64_t npages;
+	uint64_t resident, swapped, locked; /* pages of each kind (locked ones are resident too) */
+	uint64_t *dir[VM_GRANT_DIR];
+};
+
+/* vm_grant_entry - the slot of page @i of @g. */
+static inline uint64_t *vm_grant_entry(struct vm_grant *g, uint64_t i)
+{
+	return &g->dir[i / VM_GRANT_PER_PAGE][i % VM_GRANT_PER_PAGE];
+}
+
 /* ---- swap.c ---- */
 
 /* swap_in_frame - read the swap block of entry @e into a new frame for @vs; the block stays
