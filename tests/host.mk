@@ -18,6 +18,7 @@ HOST_SRCS_frame := kernel/mm/frame.c tests/host/stub_spinlock.c
 HOST_SRCS_region := kernel/vm/region.c
 HOST_SRCS_pagekey :=
 HOST_SRCS_grant = $(HOST_SRCS_vm)
+HOST_SRCS_msgq := kernel/proc/msgq.c
 # vm and pmap on a fake machine (tests/host/fake_machine.c): the real page-usage policies too
 HOST_SRCS_vm := $(filter-out kernel/vm/uaccess.c,$(wildcard kernel/vm/*.c)) kernel/arch/x86_64/pmap_user.c \
 	kernel/arch/x86_64/pmap_range.c kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c \

@@ -31,6 +31,39 @@ enum quire_syscall {
 	SYS_COUNT
 };
 
+/* Messages: ports and messages (specs/messages.md). */
+enum quire_syscall_msg {
+	SYS_PORT_CREATE = 50,  /* (name, name_len) -> port id; name_len 0: an anonymous port */
+	SYS_PORT_OPEN = 51,    /* (name, name_len) -> the id of the live port with that name */
+	SYS_PORT_CLOSE = 52,   /* (port) -> 0; one of the caller's own ports */
+	SYS_MSG_SEND = 53,     /* (port, const struct quire_msg *) -> 0: one-way, queued */
+	SYS_MSG_CALL = 54,     /* (port, const struct quire_msg *send, struct quire_msg *reply) -> reply bytes */
+	SYS_MSG_RECEIVE = 55,  /* (port, struct quire_msg *, timeout_ms) -> bytes received */
+	SYS_MSG_REPLY = 56,    /* (token, const struct quire_msg *) -> 0 */
+	SYS_MSG_LAST = 59,
+};
+
+#define QUIRE_WAIT_FOREVER UINT64_MAX   /* a timeout that never ends; 0: do not wait */
+#define QUIRE_MSG_MAX 4096              /* bytes of one message (copied) */
+#define QUIRE_GRANT_MAX (16ull << 20)   /* bytes of one grant (moved) */
+
+/*
+ * struct quire_msg - one side of a message (specs/messages.md):
+ *   send / call / reply: data+len are the bytes; grant_va+grant_len a page-aligned range of
+ *     the sender's process space that moves to the receiver (grant_len 0: none).
+ *   receive (and a call's reply buffer): data+len the buffer; grant_va+grant_len where
+ *     granted pages may go (grant_len 0: refuse grants). On return len, grant_len, token
+ *     and sender say what arrived.
+ */
+struct quire_msg {
+	uint64_t data;       /* user address of the bytes / the buffer */
+	uint64_t len;        /* their length / the buffer's size; out: bytes received */
+	uint64_t grant_va;   /* the range to grant / where granted pages go */
+	uint64_t grant_len;  /* its bytes / the room there; out: bytes granted */
+	uint64_t token;      /* out (receive): a call's reply token; 0 for a one-way message */
+	uint64_t sender;     /* out: the sender's pid (the server's, for a reply) */
+};
+
 /* Error codes: enum quire_error in lib/qerror.h (returned negated). */
 
 /* SYS_AREA operations: addr and len are page-aligned, the area lies in user space. */

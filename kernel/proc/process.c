@@ -16,6 +16,7 @@
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "panic.h"
+#include "proc/msg.h"
 #include "vm/uaccess.h"
 #include "vm/vm.h"
 
@@ -179,6 +180,7 @@ static void free_zombies(struct process *p, struct thread *keep)
 static void proc_end(struct process *p, struct thread *last)
 {
 	struct vm_space *vs = p->vm;
+	msg_proc_end(p->pid); /* its ports close: senders waiting on them learn it */
 	p->vm = 0;
 	vm_space_destroy(vs);
 	p->ended = true;
