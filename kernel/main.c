@@ -1,6 +1,7 @@
 /*
- * main.c - kmain: the order in which the kernel brings itself up, then either the test
- * runner (cmdline `test=`) or the kernel monitor on the console.
+ * main.c - kmain: the order in which the kernel brings itself up, then the test runner
+ * (cmdline `test=`), the benchmarks (`bench=`), init with its programs (`init=`; the
+ * monitor waits in standby for Ctrl-]) or else the kernel monitor on the console.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -15,6 +16,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "dev/ata.h"
+#include "dev/conin.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
 #include "mm/kstack.h"
@@ -89,6 +91,12 @@ static void monitor_thread(void *arg)
 	monitor_run();
 }
 
+static void monitor_standby_thread(void *arg)
+{
+	(void)arg;
+	monitor_standby();
+}
+
 /* init_thread - run init with the `init=` list; when it ends, stop the machine with its verdict. */
 static void init_thread(void *arg)
 {
@@ -121,10 +129,14 @@ static void kmain_late(void)
 		thread_create_kernel("bench", bench_thread, arg);
 	else if (cmdline_has(boot_info.cmdline, "test"))
 		thread_create_kernel("ktest", test_thread, 0);
-	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0)
+	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0) {
+		conin_init(true); /* the programs read the keyboard; Ctrl-] reaches the monitor */
+		thread_create_kernel("monitor", monitor_standby_thread, 0); /* before init counts frames */
 		thread_create_kernel("init-wait", init_thread, arg);
-	else
+	} else {
+		conin_init(false);
 		thread_create_kernel("monitor", monitor_thread, 0);
+	}
 	sched_idle_loop();
 }
 
