@@ -29,14 +29,18 @@ static uint64_t deadline(uint64_t ms)
 
 static int64_t sys_console_read(uint64_t ubuf, uint64_t len, uint64_t timeout_ms)
 {
-	char chunk[READ_CHUNK];
+	char chunk[READ_CHUNK] = { 0 };
 	if (len == 0)
 		return -QE_INVAL;
 	if (uaccess_check(ubuf, len) < 0)
 		return -QE_FAULT;
+	if (len > READ_CHUNK)
+		len = READ_CHUNK; /* at most this much comes back from one call */
+	if (copy_to_user(ubuf, chunk, len) < 0) /* checked before any byte is taken */
+		return -QE_FAULT;
 	uint64_t end = timeout_ms ? deadline(timeout_ms) : 0;
 	int r;
-	while ((r = conin_read(chunk, len < READ_CHUNK ? len : READ_CHUNK, end)) == -QE_AGAIN && end) {
+	while ((r = conin_read(chunk, len, end)) == -QE_AGAIN && end) {
 		if (proc_current()->dying)
 			return -QE_SRCH; /* it is being ended: the thread leaves on its way out */
 	}
