@@ -12,7 +12,7 @@ NM      ?= $(CROSS)nm
 NASM    ?= nasm
 HOSTCC  ?= gcc
 PYTHON  ?= python3
-CMDLINE ?= loglevel=2 swap=hdb
+CMDLINE ?= loglevel=1 swap=hdb init=sh
 QEMU    ?= qemu-system-x86_64
 QEMU_MEM ?= 128
 # One CPU model for every QEMU run, Quire's and Linux's benchmarks alike (tests/bench/README.md)
@@ -88,9 +88,11 @@ SWAP_IMG := $(BUILD)/swap.img
 $(SWAP_IMG):
 	@mkdir -p $(@D) && truncate -s 128M $@
 
+# The console: Ctrl-C and Ctrl-A go to the guest's shell; Ctrl-T X quits QEMU (-echr).
 run: $(ISO) $(SWAP_IMG)
-	@echo "Quire in QEMU: the kernel monitor is on this terminal; Ctrl-A X quits QEMU."
-	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none \
+	@echo "Quire in QEMU: the shell is on this terminal (Ctrl-] the kernel monitor); Ctrl-T X quits QEMU."
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-echr 0x14 -monitor none \
 		-drive file=$(SWAP_IMG),format=raw,if=ide,index=1; \
 		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 33 ]
 
