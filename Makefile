@@ -36,7 +36,7 @@ KERNEL := $(BUILD)/kernel.elf
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all kernel iso run run-bochs debug test test-host test-kernel test-bochs bench tools \
+.PHONY: all kernel iso run run-bochs debug test test-host test-kernel test-bochs test-shell bench tools \
 	deps clean compile_commands.json help
 all: kernel iso
 
@@ -109,6 +109,7 @@ include apps/apps.mk
 include tests/host.mk
 include tests/kernel.mk
 include tests/scenarios.mk
+include tests/shell/shell.mk
 -include tests/fuzz.mk tests/pum.mk
 include tests/plot/plot.mk
 ifneq ($(wildcard fs-versioned/fs.mk),)
@@ -128,11 +129,11 @@ endif
 
 EXTRA_PARTS := $(if $(wildcard tests/fuzz.mk),fuzz) $(if $(wildcard tests/pum.mk),pum)
 EXTRA_RUNS := $(if $(wildcard tests/fuzz.mk),fuzz-run) $(if $(wildcard tests/pum.mk),pum-test)
-TEST_PARTS := host kernel harness scenario bochs $(FS_TEST_PART) $(EXTRA_PARTS) bench plot
+TEST_PARTS := host kernel harness scenario shell bochs $(FS_TEST_PART) $(EXTRA_PARTS) bench plot
 
 test: | $(DEPS_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run scenario-run test-bochs-run \
+	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run scenario-run shell-test-run test-bochs-run \
 		$(FS_TEST_TARGET) $(EXTRA_RUNS) bench-smoke-run plot-test || true
 	@bash tests/lib/summary.sh $(RESULTS) $(TEST_PARTS)
 
