@@ -29,10 +29,12 @@ static struct quire_swapinfo show(const char *what)
 	return si;
 }
 
-/* verify - read every page; returns the number of wrong words. */
+/* verify - read every page; returns the number of wrong words. The count lives on the
+ * stack, so the stack page (which printf dirties between passes) stays in use and is not
+ * what the passes evict: their write-backs are then the area's alone. */
 static uint64_t verify(volatile uint64_t *area, uint64_t pages, uint64_t pid)
 {
-	uint64_t bad = 0;
+	volatile uint64_t bad = 0;
 	for (uint64_t p = 0; p < pages; p++)
 		for (uint64_t w = 0; w < 512; w += 64) /* 8 words per page: every page is read */
 			bad += area[p * 512 + w] != pattern(pid, p, w);
