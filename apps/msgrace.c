@@ -11,6 +11,7 @@
  *   close      a port closed while one thread sends and another receives: both see
  *              QE_PIPE, nobody hangs
  *   kill       two threads kill the same child while a third lists processes
+ *   spawn      two threads spawn children with argument lists and wait for them
  * Prints "PASS msgrace" and exits 0 when every check held.
  */
 #include "quire.h"
@@ -328,6 +329,31 @@ static void race_kill(void)
 	test_check(ok == 10, "kill", "%lu of 10 rounds killed the child once and cleanly", ok);
 }
 
+/* spawner - ten children with argument lists, each waited for: all must end with 0. */
+static int64_t spawner(void *arg)
+{
+	char *argv[] = { "echo", "msgrace:", "spawned", "with", "argv", NULL };
+	int64_t fails = 0;
+	(void)arg;
+	wait_go();
+	for (int i = 0; i < 10; i++) {
+		int64_t st = -1, pid = spawn_argv(5, argv);
+		fails += pid < 0 || wait(pid, &st) < 0 || st != 0;
+	}
+	return fails;
+}
+
+static void race_spawn(void)
+{
+	int64_t f0 = -1, f1 = -1;
+	go = 0;
+	int64_t a = thread_create(spawner, NULL), b = thread_create(spawner, NULL);
+	go = 1;
+	thread_join(a, &f0);
+	thread_join(b, &f1);
+	test_check(f0 == 0 && f1 == 0, "spawn", "%ld and %ld children failed", f0, f1);
+}
+
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
 	(void)arg;
@@ -338,6 +364,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	race_names();
 	race_close();
 	race_kill();
+	race_spawn();
 	test_check(errors == 0, "no-errors", "%lu errors (first ones above)", errors);
 	return test_finish("msgrace");
 }
