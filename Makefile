@@ -101,7 +101,8 @@ run-bochs: $(ISO)
 
 debug: $(ISO)
 	@echo "QEMU waits for GDB on :1234. In another terminal: gdb -x tests/gdbinit"
-	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none -s -S
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-echr 0x14 -monitor none -s -S
 
 # ---- tests ----
 .SECONDEXPANSION:
