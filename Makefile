@@ -12,7 +12,7 @@ NM      ?= $(CROSS)nm
 NASM    ?= nasm
 HOSTCC  ?= gcc
 PYTHON  ?= python3
-CMDLINE ?= loglevel=2 swap=hdb root=hdd
+CMDLINE ?= loglevel=1 swap=hdb root=hdd init=sh
 QEMU    ?= qemu-system-x86_64
 QEMU_MEM ?= 128
 # One CPU model for every QEMU run, Quire's and Linux's benchmarks alike (tests/bench/README.md)
@@ -36,7 +36,7 @@ KERNEL := $(BUILD)/kernel.elf
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all kernel iso disk run run-bochs debug test test-host test-kernel test-bochs bench tools \
+.PHONY: all kernel iso disk run run-bochs debug test test-host test-kernel test-bochs test-shell bench tools \
 	deps clean compile_commands.json help
 all: kernel iso
 
@@ -95,9 +95,11 @@ disk: $(DISK_IMG)
 $(DISK_IMG): apps $(BUILD)/tools/qfs tests/lib/mkdisk.sh FORCE
 	@bash tests/lib/mkdisk.sh --keep $(BUILD)/tools/qfs $@ 64M $(APPS_ELF)
 
+# The console: Ctrl-C and Ctrl-A go to the guest's shell; Ctrl-T X quits QEMU (-echr).
 run: $(ISO) $(SWAP_IMG) $(DISK_IMG)
-	@echo "Quire in QEMU: the kernel monitor is on this terminal; Ctrl-A X quits QEMU."
-	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none \
+	@echo "Quire in QEMU: the shell is on this terminal (Ctrl-] the kernel monitor); Ctrl-T X quits QEMU."
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-echr 0x14 -monitor none \
 		-drive file=$(SWAP_IMG),format=raw,if=ide,index=1 \
 		-drive file=$(DISK_IMG),format=raw,if=ide,index=3; \
 		s=$$?; [ $$s -eq 0 ] || [ $$s -eq 33 ]
@@ -107,7 +109,8 @@ run-bochs: $(ISO) $(DISK_IMG)
 
 debug: $(ISO)
 	@echo "QEMU waits for GDB on :1234. In another terminal: gdb -x tests/gdbinit"
-	$(QEMU_BASE) -cdrom $(ISO) -boot d -serial mon:stdio -monitor none -s -S
+	$(QEMU_BASE) -cdrom $(ISO) -boot d -chardev stdio,id=con,mux=on,signal=off -serial chardev:con \
+		-echr 0x14 -monitor none -s -S
 
 # ---- tests ----
 .SECONDEXPANSION:
@@ -115,6 +118,7 @@ include apps/apps.mk
 include tests/host.mk
 include tests/kernel.mk
 include tests/scenarios.mk
+include tests/shell/shell.mk
 -include tests/fuzz.mk tests/pum.mk
 include tests/plot/plot.mk
 ifneq ($(wildcard fs-versioned/fs.mk),)
@@ -134,11 +138,11 @@ endif
 
 EXTRA_PARTS := $(if $(wildcard tests/fuzz.mk),fuzz) $(if $(wildcard tests/pum.mk),pum)
 EXTRA_RUNS := $(if $(wildcard tests/fuzz.mk),fuzz-run) $(if $(wildcard tests/pum.mk),pum-test)
-TEST_PARTS := host kernel harness scenario bochs $(FS_TEST_PART) $(EXTRA_PARTS) bench plot
+TEST_PARTS := host kernel harness scenario shell bochs $(FS_TEST_PART) $(EXTRA_PARTS) bench plot
 
 test: | $(DEPS_STAMP)
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
-	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run scenario-run test-bochs-run \
+	@$(MAKE) --no-print-directory -k test-host-run test-kernel-run scenario-run shell-test-run test-bochs-run \
 		$(FS_TEST_TARGET) $(EXTRA_RUNS) bench-smoke-run plot-test || true
 	@bash tests/lib/summary.sh $(RESULTS) $(TEST_PARTS)
 

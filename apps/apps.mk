@@ -19,12 +19,13 @@ ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=
 
 APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
-	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace files vmap fbench
+	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace \
+	sh echo loop msgtest msgrace files vmap fbench
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 
 APPS_LIB_C := $(wildcard apps/lib/*.c)
-APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(BUILD)/apps/lib/kfmt.o $(BUILD)/apps/lib/string.o \
-	$(BUILD)/apps/lib/qerror.o
+APPS_KLIB := kfmt string qerror cmdline
+APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(APPS_KLIB:%=$(BUILD)/apps/lib/%.o)
 APPS_CRT0 := $(BUILD)/apps/lib/crt0.o
 APPS_LIB := $(BUILD)/apps/lib/libquire.a
 
@@ -39,8 +40,9 @@ $(BUILD)/apps/%.o: apps/%.c | $(DEPS_STAMP)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
 
-# The kernel's formatter and string functions, built again with the user flags.
-$(BUILD)/apps/lib/kfmt.o $(BUILD)/apps/lib/string.o $(BUILD)/apps/lib/qerror.o: $(BUILD)/apps/lib/%.o: kernel/lib/%.c | $(DEPS_STAMP)
+# The kernel's formatter, string functions, error names and number parser, built again
+# with the user flags.
+$(APPS_KLIB:%=$(BUILD)/apps/lib/%.o): $(BUILD)/apps/lib/%.o: kernel/lib/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@

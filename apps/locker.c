@@ -10,6 +10,8 @@ APP_NOTE_DEFAULT;
 
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
+	if (arg_number(arg, info, &arg) < 0)
+		return 2;
 	uint64_t mib = arg ? arg : 2, words = (mib << 20) / 8, pid = info->pid;
 	volatile uint64_t *area = va_reserve(mib << 20, 1 << 21);
 	if (!area || area_lock((void *)area, mib << 20) < 0) {

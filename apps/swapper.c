@@ -7,7 +7,8 @@
  *   mode 1: fill the area, then exit at once, under pressure (its swap blocks must return).
  *   mode 2: mode 0, then print the swap-out and swap-in rates as BENCH lines
  *           (pages per second of guest time; under -icount shift=0 a TSC tick is 1 ns).
- * Exits 0 only when every page held its pattern.
+ * ARG comes as the spawn number or as argv[1] (strictly parsed); a mode above 2 is refused.
+ * Exits 0 only when every page held its pattern, 2 for a bad argument.
  */
 #include "quire.h"
 
@@ -28,10 +29,12 @@ static struct quire_swapinfo show(const char *what)
 	return si;
 }
 
-/* verify - read every page; returns the number of wrong words. */
+/* verify - read every page; returns the number of wrong words. The count lives on the
+ * stack, so the stack page (which printf dirties between passes) stays in use and is not
+ * what the passes evict: their write-backs are then the area's alone. */
 static uint64_t verify(volatile uint64_t *area, uint64_t pages, uint64_t pid)
 {
-	uint64_t bad = 0;
+	volatile uint64_t bad = 0;
 	for (uint64_t p = 0; p < pages; p++)
 		for (uint64_t w = 0; w < 512; w += 64) /* 8 words per page: every page is read */
 			bad += area[p * 512 + w] != pattern(pid, p, w);
@@ -46,7 +49,13 @@ static void rate(const char *name, uint64_t pages, uint64_t ticks)
 
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
+	if (arg_number(arg, info, &arg) < 0)
+		return 2;
 	uint64_t mode = arg / 1000, mib = arg % 1000 ? arg % 1000 : 16, pages = mib * 256, pid = info->pid;
+	if (mode > 2) { /* no silent surprise: 99999999999 is not "mode 99999999" */
+		printf("swapper: bad argument %lu: want MODE * 1000 + MiB, MODE 0-2, MiB 1-999\n", arg);
+		return 2;
+	}
 	volatile uint64_t *area = va_reserve(mib << 20, 1 << 21);
 	if (!area || area_demand((void *)area, mib << 20, QP_RW) < 0) {
 		printf("FAIL swapper: no area of %lu MiB\n", mib);

@@ -4,7 +4,9 @@
  * mapped page into an unmapped one, a buffer straddling the top of user space, a length
  * that wraps; output pointers also into read-only and code pages. Each must return
  * -QE_FAULT (specs/syscalls.md, "Pointer checks"; a few named cases -QE_INVAL), change
- * nothing, and the process must live on. Unknown numbers must return -QE_NOSYS.
+ * nothing, and the process must live on. Unknown numbers must return -QE_NOSYS. The message
+ * calls (ports, descriptors, the bytes and grant ranges they name) and the console and
+ * process-control calls are tried too; a receive into a bad buffer must keep its message.
  * Exit status 0 and "PASS syscall_bad" when every check holds.
  */
 #include "quire.h"
@@ -177,6 +179,104 @@ static void test_area(void)
 	      -QE_INVAL, 0);
 }
 
+/* is_readable - a class whose memory the kernel could read (only writing it is refused). */
+static int is_readable(const struct bad *b)
+{
+	return !strcmp(b->name, "readonly") || !strcmp(b->name, "code");
+}
+
+/* test_ports - names of ports (read), and descriptors the kernel reads. */
+static void test_ports(int64_t port)
+{
+	struct bad b[16];
+	int n = buffers(b);
+	for (int i = 0; i < n; i++) {
+		int64_t alt = b[i].len > 31 ? -QE_INVAL : 0;
+		check("port_create", b[i].name, sys_port_create((const char *)b[i].va, b[i].len), -QE_FAULT, alt);
+		check("port_open", b[i].name, sys_port_open((const char *)b[i].va, b[i].len), -QE_FAULT, alt);
+	}
+	n = objects(b);
+	for (int i = 0; i < n; i++) {
+		if (is_readable(&b[i]))
+			continue;
+		const struct quire_msg *d = (const struct quire_msg *)b[i].va;
+		check("msg_send", b[i].name, sys_msg_send(port, d), -QE_FAULT, 0);
+		check("msg_reply", b[i].name, sys_msg_reply(1, d), -QE_FAULT, 0);
+	}
+	check("port_open", "no_such_name", port_open("syscall_bad.none"), -QE_NOENT, 0);
+	check("port_create", "nul_in_name", sys_port_create("a\0b", 3), -QE_INVAL, 0);
+}
+
+/* test_msg_buffers - the bytes and the grant range a descriptor names; a receive into a bad
+ * buffer keeps the message (it is received again after). */
+static void test_msg_buffers(int64_t port)
+{
+	struct bad b[16];
+	int n = buffers(b);
+	for (int i = 0; i < n; i++) {
+		struct quire_msg d = { .data = b[i].va, .len = b[i].len };
+		check("msg_send_data", b[i].name, sys_msg_send(port, &d), -QE_FAULT, b[i].len > QUIRE_MSG_MAX ? -QE_FBIG : 0);
+	}
+	const struct bad ranges[] = { /* page-aligned ranges to grant */
+		{ "null", 0, PAGE_SIZE },
+		{ "kernel", KERNEL_VA, PAGE_SIZE },
+		{ "noncanonical_low", NONCANON_LO, PAGE_SIZE },
+		{ "noncanonical_high", NONCANON_HI, PAGE_SIZE },
+		{ "unmapped", unmapped_va, PAGE_SIZE },
+		{ "into_unmapped", edge_va, 2 * PAGE_SIZE },
+		{ "straddle_top", TOP_PAGE, 2 * PAGE_SIZE },
+		{ "len_wraps", unmapped_va, 0 - unmapped_va + PAGE_SIZE },
+	};
+	for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+		struct quire_msg g = { .data = (uint64_t)good_buf, .len = 1, .grant_va = ranges[i].va,
+				       .grant_len = ranges[i].len };
+		check("msg_send_grant", ranges[i].name, sys_msg_send(port, &g), -QE_FAULT,
+		      ranges[i].len > QUIRE_GRANT_MAX ? -QE_FBIG : 0);
+	}
+	test_check(*(volatile uint64_t *)edge_va == 1, "msg_send_grant/nothing-taken", "the edge page changed");
+	n = objects(b);
+	for (int i = 0; i < n; i++) {
+		char got[8] = { 0 };
+		struct quire_msg d = { .data = b[i].va, .len = 8 };
+		msg_send(port, "kept!!!!", 8); /* the receive writes its 8 bytes at d.data */
+		check("msg_receive_data", b[i].name, sys_msg_receive(port, &d, 0), -QE_FAULT, 0);
+		test_check(msg_receive(port, got, sizeof got, 0, NULL) == 8 && !memcmp(got, "kept!!!!", 8),
+			   "msg_receive/message-kept", "%s: the message was lost", b[i].name);
+		check("msg_receive_desc", b[i].name, sys_msg_receive(port, (struct quire_msg *)b[i].va, 0), -QE_FAULT, 0);
+		struct quire_msg s = { .data = (uint64_t)good_buf, .len = 1 };
+		check("msg_call_reply_desc", b[i].name, sys_msg_call(port, &s, (struct quire_msg *)b[i].va), -QE_FAULT, 0);
+	}
+	check("msg_receive", "empty_after", msg_receive(port, good_buf, 8, 0, NULL), -QE_AGAIN, 0);
+}
+
+/* test_ctl - console input, the process list, system figures, spawn with arguments. */
+static void test_ctl(void)
+{
+	struct bad b[16];
+	int n = buffers(b);
+	for (int i = 0; i < n; i++) {
+		check("console_read", b[i].name, sys_console_read((void *)b[i].va, b[i].len, 0), -QE_FAULT, 0);
+		check("spawn_args_name", b[i].name, sys_spawn_args((const char *)b[i].va, b[i].len, "nop", 4), -QE_FAULT,
+		      b[i].len > 31 ? -QE_INVAL : 0);
+		check("spawn_args_args", b[i].name, sys_spawn_args("nop", 3, (const char *)b[i].va, b[i].len), -QE_FAULT,
+		      b[i].len > QUIRE_ARGS_MAX ? -QE_INVAL : 0);
+	}
+	n = objects(b);
+	for (int i = 0; i < n; i++) {
+		check("console_read_out", b[i].name, sys_console_read((void *)b[i].va, 16, 0), -QE_FAULT, 0);
+		check("proclist", b[i].name, sys_proclist((struct quire_procinfo *)b[i].va, 1), -QE_FAULT, 0);
+		check("sysinfo", b[i].name, sys_sysinfo((struct quire_sysinfo *)b[i].va), -QE_FAULT, 0);
+	}
+	check("spawn_args", "unterminated", sys_spawn_args("nop", 3, "nop", 3), -QE_INVAL, 0);
+	static char many[2 * (QUIRE_ARGC_MAX + 1)];
+	check("spawn_args", "too_many", sys_spawn_args("nop", 3, many, sizeof many), -QE_INVAL, 0);
+	check("console_read", "empty_buffer", sys_console_read(good_buf, 0, 0), -QE_INVAL, 0);
+	check("kill", "no_such_process", sys_kill(999999), -QE_SRCH, 0);
+	check("kill", "not_a_descendant", sys_kill(1), -QE_PERM, -QE_SRCH);
+	int64_t pid = spawn("nop", 0), st = -1;
+	test_check(pid > 0 && wait(pid, &st) == 0 && st == 0, "spawn_args/after_bad", "spawn %ld status %ld", pid, st);
+}
+
 static void test_nosys(void)
 {
 	static const uint64_t nr[] = {
@@ -221,6 +321,11 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	test_wait();
 	test_thread_create();
 	test_area();
+	int64_t port = port_create(NULL);
+	test_check(port > 0, "port", "port_create %ld", port);
+	test_ports(port);
+	test_msg_buffers(port);
+	test_ctl();
 	test_nosys();
 	test_check(sys_getpid() == (int64_t)info->pid, "alive", "getpid changed");
 	return test_finish("syscall_bad");

@@ -188,6 +188,8 @@ static int mode_lock(uint64_t pid)
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
 	char name[16];
+	if (arg_number(arg, info, &arg) < 0)
+		return 2;
 	snprintf(name, sizeof name, "vmrace %lu", arg);
 	int early;
 	switch (arg) {

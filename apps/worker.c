@@ -38,6 +38,8 @@ static uint64_t checksum(const unsigned char *buf, size_t nbytes)
 
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
+	if (arg_number(arg, info, &arg) < 0)
+		return 2;
 	uint64_t rounds = arg ? arg : 4;
 	uint64_t *buf = malloc(WORKER_BYTES);
 	if (!buf) {

@@ -1,6 +1,7 @@
 /*
- * main.c - kmain: the order in which the kernel brings itself up, then either the test
- * runner (cmdline `test=`) or the kernel monitor on the console.
+ * main.c - kmain: the order in which the kernel brings itself up, then the test runner
+ * (cmdline `test=`), the benchmarks (`bench=`), init with its programs (`init=`; the
+ * monitor waits in standby for Ctrl-]) or else the kernel monitor on the console.
  */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
@@ -16,6 +17,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "dev/ata.h"
+#include "dev/conin.h"
 #include "fs/fs.h"
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
@@ -91,6 +93,12 @@ static void monitor_thread(void *arg)
 	monitor_run();
 }
 
+static void monitor_standby_thread(void *arg)
+{
+	(void)arg;
+	monitor_standby();
+}
+
 /* init_thread - run init with the `init=` list; when it ends, stop the machine with its verdict. */
 static void init_thread(void *arg)
 {
@@ -119,10 +127,14 @@ static void start_thread(void *unused)
 		bench_thread(arg);
 	else if (cmdline_has(boot_info.cmdline, "test"))
 		test_thread(0);
-	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0)
+	else if (cmdline_get(boot_info.cmdline, "init", arg, sizeof arg) >= 0) {
+		conin_init(true); /* the programs read the keyboard; Ctrl-] reaches the monitor */
+		thread_create_kernel("monitor", monitor_standby_thread, 0); /* before init counts frames */
 		init_thread(arg);
-	else
+	} else {
+		conin_init(false);
 		monitor_thread(0);
+	}
 }
 
 /* kmain_late - the rest of boot, on a kernel stack with a guard page: threads, processes, then the chosen job. */

@@ -1,16 +1,18 @@
 /*
- * monitor.c - read a line from COM1 (polled; the CPU halts until the next interrupt
- * between polls) and run the named command.
+ * monitor.c - the kernel debugger on the console: read a line (from conin: the serial
+ * receive interrupt) and run the named command. Without `init=` it is what the console
+ * runs; with programs running it waits in standby until Ctrl-] hands it the keyboard, and
+ * `continue` (or Ctrl-] again) gives the keyboard back.
  */
 #include "monitor.h"
 
 #include "arch/x86_64/backtrace.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/power.h"
-#include "arch/x86_64/serial.h"
 #include "arch/x86_64/timer.h"
 #include "bootinfo.h"
 #include "console.h"
+#include "dev/conin.h"
 #include "lib/kstring.h"
 #include "sched/sched.h"
 #include "test/ktest.h"
@@ -41,15 +43,17 @@ int monitor_exec(const char *line)
 	return -1;
 }
 
-static void read_line(char *buf, size_t size)
+static bool session_over; /* `continue` was typed */
+
+/* read_line - one line, echoed, with backspace; false when the keyboard went back to the
+ * programs (Ctrl-] in standby). */
+static bool read_line(char *buf, size_t size)
 {
 	size_t n = 0;
 	for (;;) {
-		int c = serial_getc();
-		if (c < 0) {
-			sched_sleep_ticks(1); /* poll the UART 100 times a second */
-			continue;
-		}
+		int c = conin_monitor_getc();
+		if (c < 0)
+			return false;
 		if (c == '\r' || c == '\n') {
 			kprintf("\n");
 			break;
@@ -63,6 +67,7 @@ static void read_line(char *buf, size_t size)
 		}
 	}
 	buf[n] = '\0';
+	return true;
 }
 
 void monitor_run(void)
@@ -71,10 +76,35 @@ void monitor_run(void)
 	kprintf("Quire monitor: type 'help' for commands\n");
 	for (;;) {
 		kprintf("quire> ");
-		read_line(line, sizeof line);
-		monitor_exec(line);
+		if (read_line(line, sizeof line))
+			monitor_exec(line);
 	}
 }
+
+void monitor_standby(void)
+{
+	char line[LINE_MAX];
+	for (;;) {
+		conin_monitor_wait();
+		kprintf("\nQuire monitor (the programs keep running; 'continue' or Ctrl-] goes back): type 'help'\n");
+		session_over = false;
+		while (!session_over) {
+			kprintf("quire> ");
+			if (!read_line(line, sizeof line))
+				break;
+			monitor_exec(line);
+		}
+		conin_monitor_leave();
+		kprintf("(monitor: back to the programs)\n");
+	}
+}
+
+static void cmd_continue(const char *args)
+{
+	(void)args;
+	session_over = true;
+}
+MONITOR_CMD(continue, "leave the monitor, give the keyboard back to the programs (standby only)", cmd_continue);
 
 static void cmd_help(const char *args)
 {

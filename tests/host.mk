@@ -4,7 +4,7 @@
 
 HOST_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -Wshadow -Wno-missing-prototypes \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	-Ikernel -Imodules -Ifs-versioned -Itests/host -DQUIRE_HOST
+	-Ikernel -Imodules -Ifs-versioned -Itests/host -Iapps/include -DQUIRE_HOST
 HOST_LDLIBS := -lcmocka
 
 HOST_SRCS_kfmt := kernel/lib/kfmt.c
@@ -21,6 +21,9 @@ HOST_SRCS_pagekey :=
 HOST_SRCS_files := kernel/fs/fs.c kernel/fs/bcache.c kernel/proc/files.c kernel/mm/shrink.c \
 	kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c kernel/lib/qerror.c \
 	$(wildcard fs-versioned/core/*.c) tests/host/fake_machine.c tests/host/stub_spinlock.c
+HOST_SRCS_grant = $(HOST_SRCS_vm)
+HOST_SRCS_msgq := kernel/proc/msgq.c
+HOST_SRCS_ledit := apps/lib/ledit.c
 # vm and pmap on a fake machine (tests/host/fake_machine.c): the real page-usage policies too
 HOST_SRCS_vm := $(filter-out kernel/vm/uaccess.c,$(wildcard kernel/vm/*.c)) kernel/arch/x86_64/pmap_user.c \
 	kernel/arch/x86_64/pmap_range.c kernel/mm/frame.c kernel/lib/cmdline.c kernel/lib/kfmt.c \

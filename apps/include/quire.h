@@ -48,6 +48,18 @@ int64_t sys_meminfo(struct quire_meminfo *mi);
 int64_t sys_swapinfo(struct quire_swapinfo *si);
 int64_t sys_gettid(void);
 int64_t sys_ticks(void);
+int64_t sys_port_create(const char *name, size_t name_len);
+int64_t sys_port_open(const char *name, size_t name_len);
+int64_t sys_port_close(int64_t port);
+int64_t sys_msg_send(int64_t port, const struct quire_msg *m);
+int64_t sys_msg_call(int64_t port, const struct quire_msg *send, struct quire_msg *reply);
+int64_t sys_msg_receive(int64_t port, struct quire_msg *m, uint64_t timeout_ms);
+int64_t sys_msg_reply(uint64_t token, const struct quire_msg *m);
+int64_t sys_console_read(void *buf, size_t len, uint64_t timeout_ms);
+int64_t sys_kill(int64_t pid);
+int64_t sys_proclist(struct quire_procinfo *tab, size_t max);
+int64_t sys_spawn_args(const char *name, size_t name_len, const char *args, size_t args_len);
+int64_t sys_sysinfo(struct quire_sysinfo *si);
 
 /* ---- convenience wrappers ---- */
 /* sleep_ms - block the calling thread for @ms milliseconds (timer resolution 10 ms). */
@@ -114,6 +126,34 @@ int64_t map_file_err(const void *mapped);
 int64_t unmap_file(void *addr, int flags);
 /* map_info - what the mapping holding @addr is and holds. */
 int64_t map_info(const void *addr, struct quire_mapinfo *info);
+
+/* ---- messages and arguments (msg.c; specs/messages.md) ---- */
+/* port_create - a port of this process named @name (NULL or "": anonymous); its id or error. */
+int64_t port_create(const char *name);
+/* port_open - the id of the live port named @name, or -QE_NOENT. */
+int64_t port_open(const char *name);
+/* port_wait_open - port_open, trying again every 10 ms for up to @ms (a server starting). */
+int64_t port_wait_open(const char *name, uint64_t ms);
+/* msg_send - a one-way message of @len bytes; 0 or error. */
+int64_t msg_send(int64_t port, const void *data, size_t len);
+/* msg_call - send @len bytes and wait for the reply (at most @reply_len bytes into @reply);
+ * the reply's length or error. */
+int64_t msg_call(int64_t port, const void *data, size_t len, void *reply, size_t reply_len);
+/* msg_receive - the next message on @port into @buf (grants refused), waiting up to
+ * @timeout_ms (0: poll, QUIRE_WAIT_FOREVER); its length or error; *@info (may be NULL) gets
+ * its token and sender. */
+int64_t msg_receive(int64_t port, void *buf, size_t len, uint64_t timeout_ms, struct quire_msg *info);
+/* msg_reply - answer the call with @token with @len bytes; 0 or error. */
+int64_t msg_reply(uint64_t token, const void *data, size_t len);
+/* spawn_argv - start the boot module argv[0] with the argument list @argv; its pid or error. */
+int64_t spawn_argv(int argc, char *const argv[]);
+/* parse_u64 - @s as a number (decimal, 0x hex, optional K/M/G), whole string, no overflow;
+ * 0 or -QE_INVAL. */
+int parse_u64(const char *s, uint64_t *out);
+/* arg_number - the program's one numeric argument: argv[1] when it was started with an
+ * argument list (strictly parsed; a bad one is printed and refused), else the spawn
+ * argument. 0 or -QE_INVAL. */
+int arg_number(uint64_t arg, const struct quire_startinfo *info, uint64_t *n);
 
 /* ---- threads (thread.c) ---- */
 typedef int64_t (*thread_fn)(void *arg);

@@ -114,3 +114,67 @@ int64_t sys_ticks(void)
 {
 	return sc0(SYS_TICKS);
 }
+
+/* ---- messages (specs/messages.md) ---- */
+
+int64_t sys_port_create(const char *name, size_t name_len)
+{
+	return sc2(SYS_PORT_CREATE, (uint64_t)name, name_len);
+}
+
+int64_t sys_port_open(const char *name, size_t name_len)
+{
+	return sc2(SYS_PORT_OPEN, (uint64_t)name, name_len);
+}
+
+int64_t sys_port_close(int64_t port)
+{
+	return sc1(SYS_PORT_CLOSE, (uint64_t)port);
+}
+
+int64_t sys_msg_send(int64_t port, const struct quire_msg *m)
+{
+	return sc2(SYS_MSG_SEND, (uint64_t)port, (uint64_t)m);
+}
+
+int64_t sys_msg_call(int64_t port, const struct quire_msg *send, struct quire_msg *reply)
+{
+	return sc3(SYS_MSG_CALL, (uint64_t)port, (uint64_t)send, (uint64_t)reply);
+}
+
+int64_t sys_msg_receive(int64_t port, struct quire_msg *m, uint64_t timeout_ms)
+{
+	return sc3(SYS_MSG_RECEIVE, (uint64_t)port, (uint64_t)m, timeout_ms);
+}
+
+int64_t sys_msg_reply(uint64_t token, const struct quire_msg *m)
+{
+	return sc2(SYS_MSG_REPLY, token, (uint64_t)m);
+}
+
+/* ---- console input and process control ---- */
+
+int64_t sys_console_read(void *buf, size_t len, uint64_t timeout_ms)
+{
+	return sc3(SYS_CONSOLE_READ, (uint64_t)buf, len, timeout_ms);
+}
+
+int64_t sys_kill(int64_t pid)
+{
+	return sc1(SYS_KILL, (uint64_t)pid);
+}
+
+int64_t sys_proclist(struct quire_procinfo *tab, size_t max)
+{
+	return sc2(SYS_PROCLIST, (uint64_t)tab, max);
+}
+
+int64_t sys_spawn_args(const char *name, size_t name_len, const char *args, size_t args_len)
+{
+	return quire_syscall6(SYS_SPAWN_ARGS, (uint64_t)name, name_len, (uint64_t)args, args_len, 0, 0);
+}
+
+int64_t sys_sysinfo(struct quire_sysinfo *si)
+{
+	return sc1(SYS_SYSINFO, (uint64_t)si);
+}

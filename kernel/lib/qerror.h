@@ -28,6 +28,7 @@ enum quire_error {
 	QE_FBIG = 27,      /* too big */
 	QE_NOSPC = 28,     /* no space left on the device */
 	QE_ROFS = 30,      /* read-only (handle or file system) */
+	QE_PIPE = 32,      /* the other end is gone: a closed port, its owner ended */
 	QE_RANGE = 34,     /* a value outside its range */
 	QE_NAMETOOLONG = 36, /* a name or path too long */
 	QE_NOSYS = 38,     /* no such system call */
@@ -38,5 +39,8 @@ enum quire_error {
 
 /* qerror_name - "QE_NOMEM" for 12 (either sign); "QE_?" for an unknown code. */
 const char *qerror_name(long err);
+
+/* qerror_text - a few words saying what the code means ("no such process"); "unknown error". */
+const char *qerror_text(long err);
 
 #endif

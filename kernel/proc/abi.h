@@ -52,6 +52,79 @@ enum quire_syscall {
 	SYS_COUNT
 };
 
+/* Messages: ports and messages (specs/messages.md). */
+enum quire_syscall_msg {
+	SYS_PORT_CREATE = 50,  /* (name, name_len) -> port id; name_len 0: an anonymous port */
+	SYS_PORT_OPEN = 51,    /* (name, name_len) -> the id of the live port with that name */
+	SYS_PORT_CLOSE = 52,   /* (port) -> 0; one of the caller's own ports */
+	SYS_MSG_SEND = 53,     /* (port, const struct quire_msg *) -> 0: one-way, queued */
+	SYS_MSG_CALL = 54,     /* (port, const struct quire_msg *send, struct quire_msg *reply) -> reply bytes */
+	SYS_MSG_RECEIVE = 55,  /* (port, struct quire_msg *, timeout_ms) -> bytes received */
+	SYS_MSG_REPLY = 56,    /* (token, const struct quire_msg *) -> 0 */
+	SYS_MSG_LAST = 59,
+};
+
+/* Console input and process control (specs/syscalls.md). */
+enum quire_syscall_ctl {
+	SYS_CONSOLE_READ = 60, /* (buf, len, timeout_ms) -> bytes read (at least 1) */
+	SYS_KILL = 61,         /* (pid) -> 0; the caller's descendants only */
+	SYS_PROCLIST = 62,     /* (struct quire_procinfo *, max) -> processes in the table */
+	SYS_SPAWN_ARGS = 63,   /* (name, name_len, args, args_len) -> process id; args: argv strings, each NUL-terminated */
+	SYS_SYSINFO = 64,      /* (struct quire_sysinfo *) -> 0 */
+	SYS_CTL_LAST = 69,
+};
+
+#define QUIRE_WAIT_FOREVER UINT64_MAX   /* a timeout that never ends; 0: do not wait */
+#define QUIRE_MSG_MAX 4096              /* bytes of one message (copied) */
+#define QUIRE_GRANT_MAX (16ull << 20)   /* bytes of one grant (moved) */
+#define QUIRE_ARGS_MAX 1024             /* bytes of SYS_SPAWN_ARGS's strings, NULs included */
+#define QUIRE_ARGC_MAX 32               /* strings in it */
+
+/*
+ * struct quire_msg - one side of a message (specs/messages.md):
+ *   send / call / reply: data+len are the bytes; grant_va+grant_len a page-aligned range of
+ *     the sender's process space that moves to the receiver (grant_len 0: none).
+ *   receive (and a call's reply buffer): data+len the buffer; grant_va+grant_len where
+ *     granted pages may go (grant_len 0: refuse grants). On return len, grant_len, token
+ *     and sender say what arrived.
+ */
+struct quire_msg {
+	uint64_t data;       /* user address of the bytes / the buffer */
+	uint64_t len;        /* their length / the buffer's size; out: bytes received */
+	uint64_t grant_va;   /* the range to grant / where granted pages go */
+	uint64_t grant_len;  /* its bytes / the room there; out: bytes granted */
+	uint64_t token;      /* out (receive): a call's reply token; 0 for a one-way message */
+	uint64_t sender;     /* out: the sender's pid (the server's, for a reply) */
+};
+
+/* Process states in struct quire_procinfo. */
+enum quire_proc_state { QPS_RUNNING = 0, QPS_DYING = 1, QPS_ENDED = 2 };
+
+/* struct quire_procinfo - one process in SYS_PROCLIST's table. */
+struct quire_procinfo {
+	uint32_t pid, parent;  /* parent 0: started by the kernel, or orphaned */
+	uint32_t threads;      /* threads alive */
+	uint32_t state;        /* enum quire_proc_state */
+	uint64_t resident;     /* frames mapped now */
+	uint64_t swapped;      /* swap blocks held: pages in swap and clean copies */
+	uint64_t faults;       /* page faults so far */
+	uint64_t tables;       /* page-table pages */
+	int64_t status;        /* QPS_ENDED: the exit status */
+	char name[32];
+};
+
+/* struct quire_sysinfo - the system-wide counters the kernel monitor shows (SYS_SYSINFO). */
+struct quire_sysinfo {
+	uint64_t total_frames, free_frames, kernel_frames, table_frames, user_frames, reserved_frames;
+	uint64_t heap_pages, heap_objects;     /* kernel heap: pages held, small objects in use */
+	uint64_t tracked_frames;               /* frames the page-usage manager watches */
+	uint64_t zero_drops, io_errors, copies_dropped; /* swap counters beyond SYS_SWAPINFO's */
+	uint64_t processes, threads, ticks;
+	uint64_t grants, grant_pages;          /* message grants since boot, and their pages: */
+	uint64_t grant_resident, grant_swapped, grant_locked; /* in RAM, in swap, locked when they left */
+	char policy[16];                       /* the page-usage policy, "none" without swap */
+};
+
 /* Error codes: enum quire_error in lib/qerror.h (returned negated). */
 
 /* SYS_AREA operations: addr and len are page-aligned, the area lies in user space. */
@@ -155,6 +228,7 @@ struct quire_startinfo {
 	uint64_t thread_space_start;     /* B: the process/thread boundary */
 	uint64_t stack_top, stack_size;  /* this thread's stack, in its thread space */
 	uint64_t arg;                    /* the spawn or thread-create argument */
+	uint64_t argc, argv;             /* SYS_SPAWN_ARGS: the strings (char *argv[argc + 1]); else 0, 0 */
 };
 
 #endif

@@ -100,7 +100,22 @@ static int load_image(struct vm_tspace *ts, const uint8_t *img, const struct exe
 	return vm_map(ts, x->segs_end, x->heap_end, VM_ANON, PTE_PROT_RW, !x->process_demand);
 }
 
-int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct process *parent)
+/* set_args - @p's first thread gets the strings of @a on its stack (process.c places them). */
+static int set_args(struct process *p, const struct proc_args *a)
+{
+	if (!a->len)
+		return 0;
+	if (!(p->args = kmalloc(a->len)))
+		return -QE_NOMEM;
+	memcpy(p->args, a->blk, a->len);
+	p->args_len = a->len;
+	p->argc = a->argc;
+	return 0;
+}
+
+/* spawn - start boot module @name: the number @arg, or the string @arg_str, or the strings @a. */
+static int64_t spawn(const char *name, uint64_t arg, const char *arg_str, const struct proc_args *a,
+		     struct process *parent)
 {
 	const uint8_t *img = 0;
 	size_t len = 0;
@@ -136,6 +151,8 @@ int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct p
 		err = load_image(t->vm, img, x);
 	if (!err && arg_str && !(t->arg_str = kmalloc(strlen(arg_str) + 1)))
 		err = -QE_NOMEM;
+	if (!err && a)
+		err = set_args(p, a);
 	kfree(x);
 	kfree(owned);
 	if (err) {
@@ -146,4 +163,14 @@ int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct p
 		memcpy(t->arg_str, arg_str, strlen(arg_str) + 1);
 	sched_make_runnable(t);
 	return p->pid;
+}
+
+int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct process *parent)
+{
+	return spawn(name, arg, arg_str, 0, parent);
+}
+
+int64_t proc_spawn_args(const char *name, const struct proc_args *a, struct process *parent)
+{
+	return spawn(name, 0, 0, a, parent);
 }

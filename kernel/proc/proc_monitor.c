@@ -7,6 +7,7 @@
 #include "lib/cmdline.h"
 #include "lib/kstring.h"
 #include "lib/moncmd.h"
+#include "lib/qerror.h"
 #include "proc/process.h"
 
 static void cmd_run(const char *args)
@@ -29,7 +30,7 @@ static void cmd_run(const char *args)
 	bool is_num = *rest && cmdline_parse_u64(rest, &num) == 0;
 	int64_t pid = proc_spawn(name, num, *rest && !is_num ? rest : 0, 0);
 	if (pid < 0) {
-		kprintf("run: cannot start %s: error %ld\n", name, -pid);
+		kprintf("run: cannot start %s: %s (%s)\n", name, qerror_name(pid), qerror_text(pid));
 		return;
 	}
 	int64_t status;

@@ -17,6 +17,7 @@
 #include "mm/kstack.h"
 #include "panic.h"
 #include "proc/files.h"
+#include "proc/msg.h"
 #include "vm/uaccess.h"
 #include "vm/filemap.h"
 #include "vm/vm.h"
@@ -61,8 +62,14 @@ struct process *proc_alloc(const char *name, struct process *parent, vaddr_t bou
 	return p;
 }
 
+struct process *proc_slot(int i)
+{
+	return i >= 0 && i < PROC_MAX ? procs[i] : 0;
+}
+
 static void proc_free(struct process *p)
 {
+	kfree(p->args);
 	for (int i = 0; i < PROC_MAX; i++)
 		if (procs[i] == p)
 			procs[i] = 0;
@@ -102,6 +109,27 @@ static void drop_thread_space(struct thread *t)
 }
 
 static void user_thread_start(void);
+
+/* place_args - @p's argument strings and their argv array below @top on the first thread's
+ * stack (startinfo argc/argv); the address for the startinfo below them, or 0 when the stack
+ * cannot take them. */
+static vaddr_t place_args(struct process *p, vaddr_t top, struct quire_startinfo *si)
+{
+	uint64_t argv[QUIRE_ARGC_MAX + 1];
+	vaddr_t s_va = (top - p->args_len) & ~0xFull, a_va = (s_va - (p->argc + 1) * 8) & ~0xFull;
+	for (uint32_t i = 0, off = 0; i < p->argc; i++) {
+		argv[i] = s_va + off;
+		off += (uint32_t)strlen(p->args + off) + 1;
+	}
+	argv[p->argc] = 0;
+	if (copy_to_user(s_va, p->args, p->args_len) < 0 || copy_to_user(a_va, argv, (p->argc + 1) * 8) < 0)
+		return 0;
+	si->argc = p->argc;
+	si->argv = a_va;
+	kfree(p->args);
+	p->args = 0;
+	return (a_va - sizeof *si) & ~0xFull;
+}
 
 /* THREAD_FRAMES - frames a new thread takes before its first fault: a kernel stack, its
  * record, a PML4, the tables under its stack and guard. */
@@ -156,7 +184,8 @@ static void user_thread_start(void)
 		t->arg_str = 0;
 		if (err < 0)
 			proc_kill(p, "no memory for the initial stack");
-	}
+	} else if (p->args && !(si_va = place_args(p, t->stack_top, &si)))
+		proc_kill(p, "no memory for the initial stack");
 	if (copy_to_user(si_va, &si, sizeof si) < 0)
 		proc_kill(p, "no memory for the initial stack");
 	enter_user(t->user_entry, si_va - 8, t->user_arg, si_va);
@@ -183,6 +212,7 @@ static void proc_end(struct process *p, struct thread *last)
 	struct vm_space *vs = p->vm;
 	if (!p->killed) /* its process-space mappings: committed, as its files are */
 		vm_space_unmap_files(vs, p->name);
+	msg_proc_end(p->pid); /* its ports close: senders waiting on them learn it */
 	p->vm = 0;
 	vm_space_destroy(vs);
 	p->ended = true;

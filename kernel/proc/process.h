@@ -40,6 +40,14 @@ struct process {
 	bool reaped;                    /* (k) a wait has claimed it */
 	int64_t status;                 /* (k) */
 	struct waitq end_wait;          /* the parent waits here */
+	char *args;                     /* (k) SYS_SPAWN_ARGS: argc NUL-terminated strings for the first thread's stack, or NULL */
+	uint32_t args_len, argc;        /* (k) */
+};
+
+/* struct proc_args - the strings of SYS_SPAWN_ARGS: @argc NUL-terminated strings in @len bytes. */
+struct proc_args {
+	const char *blk;
+	uint32_t len, argc;
 };
 
 /* proc_init - the process table, fault hooks, reaper, OOM killer. Context: boot, after sched_init. */
@@ -47,6 +55,14 @@ void proc_init(void);
 
 /* proc_spawn - start the boot module @name as a new process with @arg (and @arg_str copied to its stack, passed as arg when non-NULL); returns the pid or a negative QE_ code. */
 int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct process *parent);
+
+/* proc_spawn_args - proc_spawn with an argument list instead of a number: the strings of @a
+ * are copied to the first thread's stack and given as startinfo argc/argv (the argument is 0). */
+int64_t proc_spawn_args(const char *name, const struct proc_args *a, struct process *parent);
+
+/* proc_slot - the process in table slot @i (0 .. PROC_MAX - 1), or NULL: for listing and
+ * lookups by the process-control calls (proc_ctl.c). Context: no sleep while it is used. */
+struct process *proc_slot(int i);
 
 /* proc_wait - wait for child @pid of @parent (NULL: the kernel) to end; its status in *status; 0 or -QE_SRCH. */
 int proc_wait(struct process *parent, uint32_t pid, int64_t *status);

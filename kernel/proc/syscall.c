@@ -12,6 +12,8 @@
 #include "proc/abi.h"
 #include "proc/files.h"
 #include "proc/maps.h"
+#include "proc/msg.h"
+#include "proc/proc_ctl.h"
 #include "proc/process.h"
 #include "proc/syscall.h"
 #include "vm/swap.h"
@@ -141,6 +143,8 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_MEMINFO: return sys_meminfo(a0);
 	case SYS_TICKS: return (int64_t)timer_ticks();
 	case SYS_SWAPINFO: return sys_swapinfo(a0);
+	case SYS_PORT_CREATE ... SYS_MSG_LAST: return msg_syscall(nr, a0, a1, a2);
+	case SYS_CONSOLE_READ ... SYS_CTL_LAST: return proc_ctl_syscall(nr, a0, a1, a2, a3);
 	default: return -QE_NOSYS;
 	}
 }

@@ -14,7 +14,7 @@
 
 /* Mutex ranks, outermost first (specs/concurrency.md: "Lock order"). */
 enum mutex_rank {
-	MRANK_PORT = 10,  /* a message port's queue (proc/msg.c) */
+	MRANK_PORT = 10,  /* the message ports and their queues: one lock (proc/msg.c) */
 	MRANK_VM = 20,    /* one process's address space: regions, faults (vm/vmspace.h) */
 	MRANK_FS = 30,    /* the mounted file system (fs/) */
 	MRANK_BCACHE = 40,/* the block cache */

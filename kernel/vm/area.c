@@ -13,11 +13,9 @@
 #include "vm/vm.h"
 #include "vm/vm_internal.h"
 
-#define TABLE_RESERVE 8 /* page-table pages a range operation may need: splits at both ends */
-
 static int reserve_tables(struct vm_space *vs)
 {
-	return vm_reserve_tables(vs, TABLE_RESERVE);
+	return vm_reserve_tables(vs, VM_TABLE_RESERVE);
 }
 
 /* begin - lock @ts's space and wait until no eviction of its pages is under way. */

@@ -13,6 +13,7 @@
 #include "mm/kheap.h"
 #include "panic.h"
 #include "pum/pum.h"
+#include "vm/vm.h"
 #include "vm/vm_internal.h"
 
 static struct spinlock pum_lock = SPINLOCK_INIT("page-usage", RANK_PUM);
@@ -169,4 +170,10 @@ uint64_t pageusage_tracked(void)
 const char *pageusage_policy(void)
 {
 	return tracked ? pum.policy->name : "none";
+}
+
+void vm_pageusage_info(uint64_t *tracked_frames, const char **policy)
+{
+	*tracked_frames = pageusage_tracked();
+	*policy = pageusage_policy();
 }

@@ -59,4 +59,61 @@ int vm_map(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsi
  * -QE_INVAL. May sleep. */
 int vm_load_page(struct vm_tspace *ts, vaddr_t va, const void *src, size_t off, size_t n);
 
+/* vm_pageusage_info - frames the page-usage manager tracks now and its policy's name ("none"
+ * without swap), for the console's figures. */
+void vm_pageusage_info(uint64_t *tracked, const char **policy);
+
+/* ---- grants (grant.c): pages that move between address spaces (specs/messages.md) ---- */
+
+struct vm_grant;
+
+#define VM_GRANT_MAX_BYTES (16ull << 20) /* one grant: at most 4,096 pages */
+
+/*
+ * vm_grant_take - the pages of [@va, @va + @len) in the process space of @ts's process
+ * leave it: the range becomes a hole (a later touch is a fault that kills, "no memory is
+ * mapped there"), and *@out holds the pages, each as it was (present frames with their
+ * page type and D bit, swap entries, untouched demand pages), counted in no space. The
+ * range must lie wholly in anonymous, locked or granted regions. Takes the space's mutex;
+ * never holds it across a user copy. May sleep. 0; -QE_INVAL (unaligned, empty, over
+ * VM_GRANT_MAX_BYTES, not in process space, or a guard or file region in it); -QE_FAULT
+ * (outside user space, or a page of it not mapped); -QE_NOMEM / -QE_AGAIN (region records):
+ * on failure nothing changed.
+ */
+int vm_grant_take(struct vm_tspace *ts, vaddr_t va, uint64_t len, struct vm_grant **out);
+
+/*
+ * vm_grant_install - @g's pages appear at [@va, @va + size) in the process space of @ts's
+ * process as one VM_GRANT region (RW): each frame's record gets its new owner and address,
+ * normal pages are tracked by the page-usage manager again, locked pages stay locked, swap
+ * entries move as they are, and the counters of the space grow. @g is freed on success.
+ * Takes the space's mutex. May sleep. 0; -QE_EXIST (a region already there); -QE_INVAL /
+ * -QE_FAULT (the range, as for take); -QE_NOMEM / -QE_AGAIN: on failure @g is still whole
+ * and the space unchanged.
+ */
+int vm_grant_install(struct vm_tspace *ts, vaddr_t va, struct vm_grant *g);
+
+/* vm_grant_release - give back every frame, clean copy and swap block @g holds, and @g.
+ * Never sleeps. */
+void vm_grant_release(struct vm_grant *g);
+
+/* vm_kpage_alloc - one zeroed kernel frame (its direct-map address), evicting user pages when
+ * none is free: for kernel buffers that must not depend on the heap finding a contiguous
+ * run of frames (message data, grants). NULL when RAM and swap are full. May sleep. */
+void *vm_kpage_alloc(void);
+
+/* vm_kpage_free - give back a frame from vm_kpage_alloc. Never sleeps. */
+void vm_kpage_free(void *p);
+
+/* vm_grant_bytes - the size of the range @g came from. */
+uint64_t vm_grant_bytes(const struct vm_grant *g);
+
+/* Grants taken since boot, and their pages by what they were when they left (atomic). */
+struct vm_grant_counters {
+	uint64_t grants, pages, resident, swapped, locked;
+};
+
+/* vm_grant_counters_get - a snapshot of the counters. */
+void vm_grant_counters_get(struct vm_grant_counters *out);
+
 #endif

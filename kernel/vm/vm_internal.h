@@ -56,6 +56,8 @@ int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e);
  * allocates or starts an eviction in between). 0 or -QE_NOMEM. May sleep. */
 int vm_reserve_tables(struct vm_space *vs, unsigned n);
 
+#define VM_TABLE_RESERVE 8 /* page-table pages a range operation may need: splits at both ends */
+
 /* ---- filemap.c ---- */
 
 /* filemap_fault - make the page at @va of file region @r present (read from the file into a
@@ -76,6 +78,30 @@ int64_t filemap_unmap_locked(struct vm_space *vs, struct pmap_root *root, struct
 
 /* filemap_dropped - a file region leaves with its space (teardown): its copy is dropped. */
 void filemap_dropped(const struct vm_region *part);
+
+/* ---- grant.c ---- */
+
+/*
+ * struct vm_grant - pages on their way from one address space to another (a message grant):
+ * held by the kernel, mapped nowhere, untracked by the page-usage manager, counted in no
+ * space. Entry i (vm_grant_entry) is what page i's PTE held when it left: a present entry
+ * (its frame, page type, D bit; the frame record keeps its clean swap copy), a swap entry
+ * (the block), or 0 (a page never touched: it arrives as a zero page). The entries sit in
+ * whole kernel frames, 512 to a frame, so a grant never needs a contiguous run of frames.
+ */
+#define VM_GRANT_PER_PAGE 512 /* entries in one frame: 2 MiB of grant */
+#define VM_GRANT_DIR 8        /* frames of entries: VM_GRANT_MAX_BYTES (16 MiB) */
+struct vm_grant {
+	uint64_t npages;
+	uint64_t resident, swapped, locked; /* pages of each kind (locked ones are resident too) */
+	uint64_t *dir[VM_GRANT_DIR];
+};
+
+/* vm_grant_entry - the slot of page @i of @g. */
+static inline uint64_t *vm_grant_entry(struct vm_grant *g, uint64_t i)
+{
+	return &g->dir[i / VM_GRANT_PER_PAGE][i % VM_GRANT_PER_PAGE];
+}
 
 /* ---- swap.c ---- */
 

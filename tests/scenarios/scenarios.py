@@ -73,6 +73,28 @@ SCENARIOS = {
     "vmrace_lock": ("vmrace:3,swapper:40",
                     [r"^PASS vmrace 3", r"^PASS swapper \d+: 10240 pages verified three times"],
                     {16}, "swap=hdb", 32, 192),
+    # messages (specs/messages.md): 10,000 calls with every reply checked; 64 MiB granted in
+    # 1 MiB chunks through three stages that each checksum it; a server killed mid-stream
+    # gives its clients QE_PIPE, and a call queued on a port whose owner dies gets its grant back
+    "messages": ("msgtest:1,msgtest:2,msgtest:4",
+                 [r"^PASS msgtest 1 ", r"^PASS msgtest 2 ", r"^PASS msgtest 4 ",
+                  r"^PASS msgtest stage 1: 64 chunks, 64 MiB checksummed, 0 bad",
+                  r"^PASS msgtest stage 3: 64 chunks, 64 MiB checksummed, 0 bad",
+                  r"^msgtest client \d+: [1-9]\d* replies, then QE_PIPE",
+                  r"^ok - killed/queued-grant-comes-back"], {16}, ""),
+    # the producer touches a page it granted away: it dies alone, the stages go on
+    "messages_touch": ("msgtest:3",
+                       [r"\(msgtest\) killed: page fault at .* \(no memory is mapped there\)",
+                        r"^PASS msgtest 3 ", r"^PASS msgtest stage 3: 3 chunks, 3 MiB checksummed, 0 bad"],
+                       {16}, ""),
+    # grants of pages partly in swap, under memory pressure (32 MiB, a swapper beside)
+    "grant_swap": ("msgtest:5,swapper:24",
+                   [r"^PASS msgtest 5 ", r"# grant_swap: 4096 pages granted there and back: [1-9]\d* in RAM, [1-9]\d* in swap",
+                    r"^PASS swapper \d+: 6144 pages verified three times"], {16}, "swap=hdb", 32, 192),
+    # threads racing on every message and process-control path, under swap pressure
+    "msgrace": ("msgrace,swapper:40",
+                [r"^PASS msgrace ", r"^PASS swapper \d+: 10240 pages verified three times"],
+                {16}, "swap=hdb", 32, 192),
 }
 SCENARIOS.update({
     # the versioned file system from a program (apps/files.c), on a disk the host then
