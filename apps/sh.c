@@ -3,7 +3,7 @@
  * raw (SYS_CONSOLE_READ) and edits the line itself (ledit.h: arrows, Ctrl-A/E/U, history);
  * `PROG [ARGS]` or `run PROG [ARGS]` runs a program in the foreground (Ctrl-C ends it), a
  * trailing `&` in the background; builtins: help, jobs, kill, ps, mem, swap, exit. Programs
- * are the boot modules for now (start_program is the one place that finds them). Errors
+ * are bin/NAME on the file-system disk, else the boot modules (start_program). Errors
  * print their name (QE_NOENT), never a bare number. Exit status: exit's argument.
  */
 #include "ledit.h"
@@ -83,8 +83,10 @@ static void print_error(const char *what, const char *arg, int64_t err)
 	printf("sh: %s%s%s: %s (%s)\n", what, arg ? ": " : "", arg ? arg : "", qerror_name(err), qerror_text(err));
 }
 
-/* start_program - the one place that turns a command's words into a process: programs are
- * the boot modules, named by argv[0] (a file path lookup goes here). Its pid or error. */
+/* start_program - the one place that turns a command's words into a process, named by
+ * argv[0]: the kernel looks for bin/NAME on the file-system disk first (a name with / or
+ * ; is a path there: bin/hello;1 runs version 1), then among the boot modules. Its pid or
+ * error. */
 static int64_t start_program(int argc, char **argv)
 {
 	return spawn_argv(argc, argv);

@@ -537,6 +537,12 @@ __attribute__((noreturn)) static int crash_mode(void)
 
 /* ---- a person's session ---- */
 
+/* page_text - the text at the start of page @p of @m, or NULL when the page is empty. */
+static const char *page_text(const uint8_t *m, uint64_t p)
+{
+	return m[p * PAGE] ? (const char *)m + p * PAGE : 0;
+}
+
 static int demo(const char *path)
 {
 	dir_make("demo");
@@ -549,33 +555,38 @@ static int demo(const char *path)
 	}
 	struct quire_mapinfo mi;
 	map_info(m, &mi);
-	printf("vmap: mapped at %p: %lu pages of version %u (a private copy; nobody else sees it)\n", (void *)m,
-	       (mi.end - mi.start) / PAGE, mi.version);
 	uint64_t pages = (mi.end - mi.start) / PAGE, page = mi.version % pages;
-	printf("vmap: page %lu says \"%.60s\"\n", page, m[page * PAGE] ? (char *)m + page * PAGE : "");
-	snprintf((char *)m + page * PAGE, 80, "written through a mapping; this copy became version %u", mi.version + 1);
+	printf("vmap: mapped at %p: %lu pages of version %u, a private copy nobody else sees\n", (void *)m, pages,
+	       mi.version);
+	if (mi.version && page_text(m, (mi.version - 1) % pages))
+		printf("vmap: page %lu says \"%.70s\"\n", (mi.version - 1) % pages, page_text(m, (mi.version - 1) % pages));
+	char line[80];
+	snprintf(line, sizeof line, "version %u was written through a mapping by process %lu", mi.version + 1,
+		 sys_getpid());
+	memcpy(m + page * PAGE, line, strlen(line) + 1);
+	printf("vmap: wrote page %lu: \"%s\"\n", page, line);
 	map_info(m, &mi);
-	printf("vmap: changed page %lu: %lu resident (%lu dirty), %lu not read yet\n", page, mi.resident, mi.dirty,
-	       mi.not_read);
+	printf("vmap: %lu pages resident (%lu dirty), %lu not read yet\n", mi.resident, mi.dirty, mi.not_read);
 	int64_t v = unmap_file(m, 0);
 	if (v < 0) {
 		printf("vmap: unmap (commit) failed: %s; the mapping is still there\n", qerror_name(v));
 		return 1;
 	}
-	printf("vmap: unmapped: committed version %ld\n", v);
+	printf("vmap: unmapped: that committed version %ld\n", v);
 	struct quire_version vs[16];
 	int64_t n = file_versions(path, vs, 16);
-	printf("vmap: %s has %ld version%s:\n", path, n, n == 1 ? "" : "s");
+	printf("vmap: %s has %ld version%s, each read through a read-only mapping of its own:\n", path, n,
+	       n == 1 ? "" : "s");
 	for (int64_t i = 0; i < n && i < 16; i++) {
 		char vp[300];
 		snprintf(vp, sizeof vp, "%s;%u", path, vs[i].version);
-		uint8_t *r = map_file(vp, QM_RDONLY, 0, 0, 0); /* each version through its own mapping */
+		uint8_t *r = map_file(vp, QM_RDONLY, 0, 0, 0); /* it pins that version while it reads */
 		if (map_file_err(r))
 			continue;
-		uint64_t np = (vs[i].size + PAGE - 1) / PAGE, written = 0;
-		for (uint64_t p = 0; p < np; p++)
-			written += r[p * PAGE] != 0;
-		printf("  %s  %lu bytes, %lu page%s written\n", vp, vs[i].size, written, written == 1 ? "" : "s");
+		printf("  %s  %lu bytes\n", vp, vs[i].size);
+		for (uint64_t p = 0; p < (vs[i].size + PAGE - 1) / PAGE; p++)
+			if (page_text(r, p))
+				printf("      page %lu: \"%.70s\"\n", p, page_text(r, p));
 		unmap_file(r, 0);
 	}
 	return 0;
@@ -583,9 +594,15 @@ static int demo(const char *path)
 
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
-	(void)info;
-	if (arg >= (1ull << 32))
-		return demo((const char *)arg); /* run vmap PATH */
+	char **argv = (char **)info->argv;
+	if (info->argc > 2) {
+		printf("usage: vmap [PATH | MODE]\n");
+		return 2;
+	}
+	if (info->argc == 2 && parse_u64(argv[1], &arg) < 0)
+		return demo(argv[1]); /* vmap PATH (from the shell) */
+	if (!info->argc && arg >= (1ull << 32))
+		return demo((const char *)arg); /* run vmap PATH (the kernel monitor) */
 	switch (arg) {
 	case 3: return big_mode();
 	case 4: crash_mode();
@@ -594,7 +611,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	case 15: return child_ro_writer();
 	case 16: return child_killed();
 	case 17: return child_exits();
-	case 0: return demo("demo/notes"); /* run vmap */
+	case 0: return demo("demo/notes"); /* vmap */
 	case 1: break;
 	default: printf("vmap: unknown mode %lu\n", arg); return 2;
 	}

@@ -2,7 +2,7 @@
 # (tests/shell/shell_test.py). Included by the top Makefile; shell-test-run writes
 # $(RESULTS)/shell.res. About 25 s.
 .PHONY: test-shell shell-test-run
-shell-test-run: $(KERNEL) apps
+shell-test-run: $(KERNEL) apps $(BUILD)/tools/qfs
 	@mkdir -p $(RESULTS) $(BUILD)/logs
 	@$(PYTHON) tests/shell/screen.py >/dev/null || { echo "not ok shell/screen-selfcheck" >> $(RESULTS)/shell.res; exit 1; }
 	@$(PYTHON) tests/shell/shell_test.py --build $(BUILD) --results $(RESULTS)/shell.res --cmdline "$(CMDLINE)"

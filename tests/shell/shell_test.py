@@ -8,7 +8,8 @@ usage: shell_test.py --build DIR --results FILE [--cmdline "init=sh ..."] [--tim
 Steps: line editing (backspace, left/right, Ctrl-A/E, Ctrl-U, history up/down) checked on
 the screen line itself; argument lists; errors by name (no such program, bad numbers); a
 background swapper seen by `ps` while it swaps, `jobs`, `kill PID`; Ctrl-C of a foreground
-busy loop; `mem` and `swap`; the kernel monitor by Ctrl-] and back; `exit`, after which the
+busy loop; `mem` and `swap`; the kernel monitor by Ctrl-] and back; programs from the
+file-system disk (`ls`, a mapping committed twice by `vmap`, `bin/hello;1`); `exit`, after which the
 kernel must report every frame and swap block back. Results: "ok shell/NAME" lines in FILE.
 """
 import argparse
@@ -201,6 +202,25 @@ def monitor(con, ck):
     ck.check("monitor-and-back", ok and "\nback\n" in out, con.raw[mark:][-300:])
 
 
+def files(con, ck):
+    """Programs from the file-system disk, a file mapping committed twice, old versions."""
+    _, out = con.command("ls bin")
+    ck.check("ls-bin", re.search(r"^  bin/hello;1 +\d+ bytes", out, re.M), out[-300:])
+    _, out1 = con.command("vmap", timeout=60)
+    _, out2 = con.command("vmap", timeout=60)
+    ck.check("vmap-commits", "committed version 1" in out1 and "committed version 2" in out2 and
+             re.search(r'page 0 says "version 1 was written', out2) and
+             re.search(r'demo/notes;1 .*\n *page 0: "version 1.*\n *demo/notes;2 .*\n *page 0: "version 1.*\n'
+                       r' *page 1: "version 2', out2), out2[-500:])
+    _, out = con.command("ls demo")
+    ck.check("ls-versions", re.search(r"demo/notes;1 +16384 bytes", out) and re.search(r"demo/notes;2 +16384 bytes", out),
+             out)
+    _, out = con.command("bin/hello;1")
+    ck.check("run-a-version", "hello, world" in out, out)
+    _, out = con.command("cat demo/nosuch")
+    ck.check("cat-error", "cat: demo/nosuch: QE_NOENT" in out, out)
+
+
 def finish(con, ck):
     mark = len(con.raw)
     con.type("exit\r")
@@ -227,11 +247,16 @@ def main():
         disk = os.path.join(a.build, "shell-test-swap.img")
         with open(disk, "wb") as f:
             f.truncate(128 << 20)
+        root = os.path.join(a.build, "shell-test-root.img")  # programs in bin/, as make run's disk
+        elfs = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))
+        subprocess.run(["bash", "tests/lib/mkdisk.sh", os.path.join(a.build, "tools", "qfs"), root, "64M"] + elfs,
+                       check=True)
         os.makedirs(os.path.join(a.build, "logs"), exist_ok=True)
         log = open(os.path.join(a.build, "logs", "shell-test.log"), "w")
         con = Console(["qemu-system-x86_64", "-M", "pc", "-cpu", "max", "-m", a.mem, "-nic", "none", "-display", "none",
                        "-no-reboot", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", iso, "-boot", "d",
-                       "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con", "-monitor", "none", "-drive", f"file={disk},format=raw,if=ide,index=1"], log)
+                       "-chardev", "stdio,id=con,signal=off", "-serial", "chardev:con", "-monitor", "none", "-drive", f"file={disk},format=raw,if=ide,index=1",
+                       "-drive", f"file={root},format=raw,if=ide,index=3"], log)
         try:
             if ck.check("boot-to-prompt", con.wait_for(re.escape(PROMPT), 60), con.raw[-300:]):
                 edits(con, ck)
@@ -240,11 +265,13 @@ def main():
                 ctrl_c(con, ck)
                 figures(con, ck)
                 monitor(con, ck)
+                files(con, ck)
                 finish(con, ck)
         finally:
             con.close()
             log.close()
             os.remove(disk)
+            os.remove(root)
     with open(a.results, "a") as f:
         f.write("".join(f"{'ok' if ok else 'not ok'} shell/{n}\n" for n, ok in ck.results))
     failed = [n for n, ok in ck.results if not ok]
