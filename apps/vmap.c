@@ -13,6 +13,8 @@
  *      written and verified twice, then read once more: clean pages must be dropped
  *      without a write. Prints FILEPATTERN lines for the host to check block by block.
  *   4  (the crash test) commit versions of t/mcrash through mappings in a loop.
+ *   5  on a disk whose newest generation is damaged (the `rollback` scenario): the kernel
+ *      mounted the one before, read-only: reads see it, every change is QE_ROFS.
  *   11, 12, 15, 16, 17  children of mode 1.
  * Page contents: word i of page p written with tag t is (t << 40) ^ (p << 12) ^ i
  * (tests/scenarios/diskcheck.py computes the same).
@@ -535,6 +537,24 @@ __attribute__((noreturn)) static int crash_mode(void)
 	}
 }
 
+/* ---- a disk mounted read-only after a rollback (the `rollback` scenario) ---- */
+
+static int rollback_mode(void)
+{
+	char got[8] = { 0 };
+	int64_t h = file_open("f", QO_RDONLY);
+	test_check(h >= 0 && file_read(h, 0, got, 7) == 3 && memcmp(got, "one", 3) == 0, "rollback read",
+		   "f reads '%s' (%ld): the generation before the damaged one", got, h);
+	file_close(h);
+	uint8_t *m = map_file("f", QM_RDWR, 0, 0, 0);
+	test_check(map_file_err(m) == -QE_ROFS, "rollback no rw map", "%ld", map_file_err(m));
+	test_check(file_open("f", QO_RDWR) == -QE_ROFS, "rollback no rw open", "read/write open");
+	test_check(dir_make("newdir") == -QE_ROFS && file_delete("f") == -QE_ROFS, "rollback no changes", "mkdir, delete");
+	m = map_file("f", QM_RDONLY, 0, 0, 0);
+	test_check(!map_file_err(m) && memcmp(m, "one", 3) == 0, "rollback ro map", "%ld", map_file_err(m));
+	return test_finish("vmap");
+}
+
 /* ---- a person's session ---- */
 
 /* page_text - the text at the start of page @p of @m, or NULL when the page is empty. */
@@ -606,6 +626,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	switch (arg) {
 	case 3: return big_mode();
 	case 4: crash_mode();
+	case 5: return rollback_mode();
 	case 11: return child_writer('A');
 	case 12: return child_writer('B');
 	case 15: return child_ro_writer();

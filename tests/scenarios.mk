@@ -4,7 +4,7 @@
 scenario-run: $(KERNEL) apps $(BUILD)/tools/qfs
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scenario.res \
-		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full,vmrace_copy,vmrace_fault,vmrace_lock,files,vmap,vmap_big,messages,messages_touch,grant_swap,msgrace --selfcheck; \
+		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full,vmrace_copy,vmrace_fault,vmrace_lock,files,vmap,vmap_big,rollback,messages,messages_touch,grant_swap,msgrace --selfcheck; \
 	st=$$?; $(PYTHON) tests/scenarios/crashtest.py --build $(BUILD) --results $(RESULTS)/scenario.res \
 		--kills 30 || st=1; \
 	$(PYTHON) tests/scenarios/crashtest.py --build $(BUILD) --results $(RESULTS)/scenario.res \

@@ -24,6 +24,7 @@ struct fs_mount {
 	struct bcache *bc;      /* (c) */
 	struct qfs_dev dev;     /* (c) */
 	char disk[8];           /* (c) "hda" */
+	bool readonly;          /* (c) mounted after a rollback: nothing may be written */
 };
 
 struct fs_file {
@@ -123,6 +124,25 @@ static unsigned cache_blocks(const char *cmdline)
 	return (unsigned)(n < 64 ? 64 : n > 4096 ? 4096 : n);
 }
 
+/* report_mount - every fallback mount took, said on the console (never a silent one). */
+static void report_mount(const char *name, const struct qfs_mount_info *mi)
+{
+	if (mi->flags & QFS_MI_ROLLED_BACK)
+		kprintf("fs: %s: generation %lu cannot be used (a damaged root record): mounted generation %lu "
+			"READ-ONLY; the newest commit may be lost (repair the image on the host: qfs fsck --repair)\n",
+			name, mi->lost_generation, mi->generation);
+	if (mi->flags & QFS_MI_FMAP_REBUILT)
+		kprintf("fs: %s: the free map is damaged (block %lu); it was rebuilt from the file trees\n", name,
+			mi->fmap_block);
+	if (mi->flags & QFS_MI_SB_BACKUP)
+		kprintf("fs: %s: the superblock is damaged; its backup copy was used\n", name);
+	if (mi->flags & QFS_MI_BACKUP_BAD)
+		kprintf("fs: %s: the backup superblock is damaged or differs from the superblock\n", name);
+	if (mi->flags & QFS_MI_RING_DAMAGED)
+		kprintf("fs: %s: some root-record slots are damaged (mask %x); older generations there are lost\n",
+			name, mi->damaged_slots);
+}
+
 void fs_init(const char *cmdline)
 {
 	char name[8];
@@ -143,19 +163,23 @@ void fs_init(const char *cmdline)
 	mutex_init(&m->lock, "fs", MRANK_FS);
 	kstrlcpy(m->disk, name, sizeof m->disk);
 	m->dev = (struct qfs_dev){ m->bc, bcache_blocks(m->bc), dev_read, dev_write, dev_flush };
-	int err = qfs_mount(&m->dev, &env, &m->q);
+	struct qfs_mount_info mi;
+	int err = qfs_mount_ex(&m->dev, &env, &m->q, &mi);
 	if (err < 0) {
-		kprintf("fs: %s refused: %s (%s): running without files\n", name, qfs_strerror(err),
+		kprintf("fs: %s refused: %s (%s): running without files\n", name, qfs_mount_refusal(mi.refused),
 			qerror_name(fs_error(err)));
 		bcache_drop_all(m->bc);
 		kfree(m->bc);
 		kfree(m);
 		return;
 	}
+	report_mount(name, &mi);
+	m->readonly = (mi.flags & QFS_MI_ROLLED_BACK) != 0;
 	struct qfs_statfs st;
 	qfs_statfs(m->q, &st);
-	kprintf("fs: %s mounted: %lu blocks, %lu used, %lu free, %lu files, generation %lu; cache %lu blocks\n",
-		name, st.nblocks, st.used, st.free, st.nfiles, st.generation, (uint64_t)nblocks);
+	kprintf("fs: %s mounted%s: %lu blocks, %lu used, %lu free, %lu files, generation %lu; cache %lu blocks\n",
+		name, m->readonly ? " read-only" : "", st.nblocks, st.used, st.free, st.nfiles, st.generation,
+		(uint64_t)nblocks);
 	root = m;
 	mm_shrinker_register(shrink_cache);
 }
@@ -171,6 +195,8 @@ int fs_open(const char *path, int flags, struct fs_file **out)
 {
 	if (!root)
 		return -QE_NODEV;
+	if ((flags & FS_O_RDWR) && root->readonly)
+		return -QE_ROFS;
 	struct fs_file *f = kzalloc(sizeof *f);
 	if (!f)
 		return -QE_NOMEM;
@@ -299,26 +325,36 @@ int fs_readdir(const char *path, qfs_dir_cb cb, void *ctx)
 
 int fs_mkdir(const char *path)
 {
+	if (root && root->readonly)
+		return -QE_ROFS;
 	PATH_OP(qfs_mkdir(root->q, path));
 }
 
 int fs_rmdir(const char *path)
 {
+	if (root && root->readonly)
+		return -QE_ROFS;
 	PATH_OP(qfs_rmdir(root->q, path));
 }
 
 int fs_delete(const char *path)
 {
+	if (root && root->readonly)
+		return -QE_ROFS;
 	PATH_OP(qfs_delete(root->q, path));
 }
 
 int fs_purge(const char *path, uint32_t keep)
 {
+	if (root && root->readonly)
+		return -QE_ROFS;
 	PATH_OP(qfs_purge(root->q, path, keep));
 }
 
 int fs_set_limit(const char *path, uint32_t limit)
 {
+	if (root && root->readonly)
+		return -QE_ROFS;
 	PATH_OP(qfs_set_limit(root->q, path, limit));
 }
 

@@ -26,6 +26,42 @@ def make_disk(build, img, elfs, size="64M"):
     return subprocess.run(["bash", MKDISK, qfs_tool(build), img, size] + elfs).returncode == 0
 
 
+QIMG = "tests/fs/lib/qimg.py"
+
+
+def sha256(path):
+    import hashlib
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def prepare(build, img, what):
+    """Damage a fresh image for a scenario. "rollback": file f gets versions "one" and "two",
+    then the newest root record is damaged (mount must fall back a generation). The image's
+    hash is kept beside it (IMG.sha256) for check_prepared. True when it was done."""
+    if what != "rollback":
+        return False
+    tmp = img + ".v"
+    ok = True
+    for text in ("one", "two"):
+        open(tmp, "w").write(text)
+        ok = ok and subprocess.run([qfs_tool(build), "put", img, tmp, "f"], capture_output=True).returncode == 0
+    os.remove(tmp)
+    slot = subprocess.run(["python3", QIMG, img, "newest-slot"], capture_output=True, text=True).stdout.strip()
+    ok = ok and slot.isdigit() and subprocess.run(["python3", QIMG, img, "flip", slot, "700"]).returncode == 0
+    open(img + ".sha256", "w").write(sha256(img))
+    return ok
+
+
+def check_prepared(build, img, what):
+    """After a run on a prepared image: for "rollback", the kernel wrote nothing (the image
+    is byte for byte as prepared) and fsck still reports the rollback (exit status 3)."""
+    untouched = open(img + ".sha256").read() == sha256(img)
+    fsck = subprocess.run([qfs_tool(build), "fsck", img], capture_output=True, text=True)
+    return [("disk-untouched", untouched, "the kernel changed a rolled-back image"),
+            ("disk-still-rolled-back", fsck.returncode == 3 and "ROLLED BACK" in fsck.stdout,
+             f"fsck exit {fsck.returncode}: {(fsck.stdout + fsck.stderr).strip()[-200:]}")]
+
+
 def listed_versions(build, img, path):
     """The version numbers `qfs ls IMG PATH` shows for a file."""
     out = subprocess.run([qfs_tool(build), "ls", img, path], capture_output=True, text=True).stdout

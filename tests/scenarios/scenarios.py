@@ -105,6 +105,11 @@ SCENARIOS.update({
     "vmap": ("vmap:1", [r"^PASS vmap", r"fs: hdd mounted"], {16}, "", 128, 0, {"root": True}),
     # the same checks in Bochs (and in QEMU with 32 MiB)
     "vmap_small": ("vmap:1", [r"^PASS vmap", r"fs: hdd mounted"], {16}, "", 32, 0, {"root": True}),
+    # a disk whose newest root record is damaged: the kernel says so, mounts the generation
+    # before read-only, refuses every change, and the host finds the image byte for byte as
+    # it was
+    "rollback": ("vmap:5", [r"^PASS vmap", r"fs: hdd: generation \d+ cannot be used .* READ-ONLY",
+                            r"fs: hdd mounted read-only"], {16}, "", 64, 0, {"root": True, "prepare": "rollback"}),
     # a read/write mapping of a file 3x RAM (32 MiB) beside anonymous swappers: every page
     # written and verified twice, then read once more without a write; the host checks both
     # versions block for block
@@ -209,6 +214,11 @@ def main():
                 res.append(f"not ok {a.prefix}/{name}")
                 bad += 1
                 continue
+            if opts.get("prepare") and not diskcheck.prepare(a.build, root, opts["prepare"]):
+                print(f"{a.prefix}/{name}: FAILED: could not prepare {root}")
+                res.append(f"not ok {a.prefix}/{name}")
+                bad += 1
+                continue
             extra = f"{extra} root=hdd".strip()
         iso = os.path.join(a.build, "iso", f"scenario-{name}.iso")
         mk = subprocess.run(["bash", "tests/lib/mkiso.sh", iso, os.path.join(a.build, "kernel.elf"),
@@ -224,7 +234,9 @@ def main():
         os.makedirs(os.path.dirname(logpath), exist_ok=True)
         open(logpath, "w").write(log)
         checks = check(name, log, expect, exits)
-        if root:
+        if root and opts.get("prepare"):
+            checks += diskcheck.check_prepared(a.build, root, opts["prepare"])
+        elif root:
             checks += diskcheck.check(a.build, root, log.replace("\r", ""))
         failed = [c for c in checks if not c[1]]
         res.append(("ok " if not failed else "not ok ") + f"{a.prefix}/{name}")
