@@ -203,6 +203,16 @@ int qfs_commit(struct qfs_file *f);
  * back under memory pressure). 0, QFS_ENOMEM, QFS_EROFS. */
 int qfs_reserve(struct qfs_file *f, uint64_t nblocks);
 
+/* qfs_diff_out - where qfs_diff writes its text. */
+typedef void (*qfs_diff_out)(void *ctx, const char *s, size_t n);
+
+/* qfs_diff - compare a (na bytes) with b: a line diff ("@@ -i +j @@", "-old", "+new")
+ * when both are text (no NUL) of at most max_lines lines each, else the byte ranges that
+ * differ (at most 20) and the sizes; "(identical)" when equal. Memory from env (in pieces
+ * of a block). 0 equal, 1 different, QFS_ENOMEM. */
+int qfs_diff(const struct qfs_env *env, const uint8_t *a, uint64_t na, const uint8_t *b, uint64_t nb,
+	     size_t max_lines, qfs_diff_out out, void *ctx);
+
 /* qfs_abort - close a handle dropping any private copy. */
 void qfs_abort(struct qfs_file *f);
 

@@ -49,24 +49,36 @@ static void print_versions(const char *path)
 	kfree(v);
 }
 
+/* The entries of a directory, collected first: the file system's mutex is held while
+ * qfs_readdir calls back, so the versions of each file are read after it returns. */
+struct ls_name {
+	struct ls_name *next;
+	uint32_t type;
+	char name[];
+};
+
 struct ls_walk {
-	const char *dir;
+	struct ls_name *head, **tail;
+	unsigned n;
+	bool short_of_memory;
 };
 
 static int ls_entry(void *ctx, const char *name, uint64_t ino, uint32_t type)
 {
 	struct ls_walk *w = ctx;
-	char path[FS_PATH_MAX];
+	size_t len = strlen(name);
+	struct ls_name *e = kmalloc(sizeof *e + len + 1);
 	(void)ino;
-	if (type == QFS_TYPE_DIR) {
-		kprintf("  %s%s%s/\n", w->dir, *w->dir ? "/" : "", name);
+	if (!e) {
+		w->short_of_memory = true;
 		return 0;
 	}
-	kstrlcpy(path, w->dir, sizeof path);
-	if (*w->dir)
-		kstrlcpy(path + strlen(path), "/", sizeof path - strlen(path));
-	kstrlcpy(path + strlen(path), name, sizeof path - strlen(path));
-	print_versions(path);
+	e->next = 0;
+	e->type = type;
+	memcpy(e->name, name, len + 1);
+	*w->tail = e;
+	w->tail = &e->next;
+	w->n++;
 	return 0;
 }
 
@@ -83,9 +95,26 @@ static void cmd_ls(const char *args)
 		print_versions(path);
 		return;
 	}
-	struct ls_walk w = { path };
+	struct ls_walk w = { 0, 0, 0, false };
+	w.tail = &w.head;
 	if ((err = fs_readdir(*path ? path : "/", ls_entry, &w)) < 0)
 		kprintf("ls: %s: %s\n", *path ? path : "/", qerror_name(err));
+	while (w.head) {
+		struct ls_name *e = w.head;
+		char full[FS_PATH_MAX];
+		kstrlcpy(full, path, sizeof full);
+		if (*path)
+			kstrlcpy(full + strlen(full), "/", sizeof full - strlen(full));
+		kstrlcpy(full + strlen(full), e->name, sizeof full - strlen(full));
+		if (e->type == QFS_TYPE_DIR)
+			kprintf("  %s/\n", full);
+		else
+			print_versions(full);
+		w.head = e->next;
+		kfree(e);
+	}
+	if (w.short_of_memory)
+		kprintf("ls: out of memory: some entries are not shown\n");
 }
 MONITOR_CMD(ls, "list a directory: every file with its versions, sizes and times", cmd_ls);
 
@@ -102,6 +131,66 @@ static void cmd_cat(const char *args)
 	kfree(buf);
 }
 MONITOR_CMD(cat, "print a file or one version of it: cat PATH[;N] (1 MiB at most)", cmd_cat);
+
+/* the core's comparison (fs-versioned/core/diff.c: the qfs tool's `diff`), to the console */
+#define DIFF_MAX_LINES 400 /* a line table of at most 160,000 cells (in page-sized pieces) */
+
+static void *diff_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return kmalloc(n);
+}
+
+static void diff_free(void *ctx, void *p)
+{
+	(void)ctx;
+	kfree(p);
+}
+
+static void diff_out(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	console_write(s, n);
+}
+
+static void cmd_diff(const char *args)
+{
+	char a[FS_PATH_MAX];
+	size_t i = 0;
+	while (args[i] && args[i] != ' ' && i + 1 < sizeof a) {
+		a[i] = args[i];
+		i++;
+	}
+	a[i] = '\0';
+	const char *b = args + i;
+	while (*b == ' ')
+		b++;
+	if (!i || !*b) {
+		kprintf("usage: diff PATH;N PATH;M (text up to %u lines: a line diff; else the bytes that differ)\n",
+			DIFF_MAX_LINES);
+		return;
+	}
+	void *pa = 0, *pb = 0;
+	size_t na, nb;
+	int err = fs_read_file(a, 1u << 20, &pa, &na);
+	if (err < 0) {
+		kprintf("diff: %s: %s\n", a, qerror_name(err));
+		return;
+	}
+	if ((err = fs_read_file(b, 1u << 20, &pb, &nb)) < 0) {
+		kprintf("diff: %s: %s\n", b, qerror_name(err));
+		kfree(pa);
+		return;
+	}
+	struct qfs_env env = { 0, diff_alloc, diff_free, 0, 0 };
+	kprintf("--- %s\n+++ %s\n", a, b);
+	err = qfs_diff(&env, pa, na, pb, nb, DIFF_MAX_LINES, diff_out, 0);
+	if (err < 0)
+		kprintf("diff: %s\n", qerror_name(fs_error(err)));
+	kfree(pa);
+	kfree(pb);
+}
+MONITOR_CMD(diff, "the difference between two versions: diff PATH;N PATH;M (the qfs tool's code)", cmd_diff);
 
 static void cmd_purge(const char *args)
 {
