@@ -162,7 +162,7 @@ test-bochs: | $(DEPS_STAMP)
 	@bash tests/lib/summary.sh $(RESULTS) bochs
 
 # every part runs; make bench fails when one does (tests/bench/README.md)
-BENCH_PARTS := bench-run bench-files $(FS_BENCH_TARGET) $(if $(wildcard tests/pum.mk),pum-bench)
+BENCH_PARTS := bench-run bench-files bench-pum $(FS_BENCH_TARGET) $(if $(wildcard tests/pum.mk),pum-bench)
 bench: | $(DEPS_STAMP)
 	@bash tests/bench/parts.sh "$(MAKE) --no-print-directory" $(BENCH_OUT) $(BUILD) $(BENCH_PARTS)
 

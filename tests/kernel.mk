@@ -80,6 +80,11 @@ bench-files: $(BUILD)/iso/bench-files.iso $(BUILD)/tools/qfs
 	@bash tests/bench/files.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $< $(BUILD)/tools/qfs \
 		-- $(QEMU_BASE)
 
+.PHONY: bench-pum
+bench-pum: $(KERNEL) apps
+	@bash tests/bench/pumcmp.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $(KERNEL) \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p)) -- $(QEMU_BASE)
+
 .PHONY: bench-linux bench-smoke-run
 bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso $(HOST_BENCHES)
 	@bash tests/bench/run.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $< \

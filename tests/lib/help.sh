@@ -41,6 +41,8 @@ declare -A what=(
   [pum-traces]="record the page-usage traces once (build/pum/traces)"
   [bench]="every benchmark, then Quire's figures beside Linux's (tests/bench/README.md)"
   [bench-run]="Quire's kernel, user, swap and host benchmarks only"
+  [bench-files]="make bench part: file and mapping figures (apps/fbench.c on a fresh disk, -icount)"
+  [bench-pum]="make bench part: the kernel's page-usage policies on one workload (apps/pumload.c, pum=each)"
   [bench-linux]="Debian's Linux in the same QEMU, same figures, saved for make bench (minutes)"
   [bench-smoke-run]="make test's part 'bench': every benchmark once, reduced (bench.res)"
   [plot]="pictures of memory under pressure and of the policy table (build/plot/*.png)"
