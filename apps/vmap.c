@@ -15,6 +15,8 @@
  *   4  (the crash test) commit versions of t/mcrash through mappings in a loop.
  *   5  on a disk whose newest generation is damaged (the `rollback` scenario): the kernel
  *      mounted the one before, read-only: reads see it, every change is QE_ROFS.
+ *   6  map demo/held read/write, dirty one page, hold it 5 s, discard it (the shell test
+ *      looks at the mapping in the monitor's process view meanwhile).
  *   11, 12, 15, 16, 17  children of mode 1.
  * Page contents: word i of page p written with tag t is (t << 40) ^ (p << 12) ^ i
  * (tests/scenarios/diskcheck.py computes the same).
@@ -555,6 +557,19 @@ static int rollback_mode(void)
 	return test_finish("vmap");
 }
 
+/* ---- a mapping held for a while (the shell test looks at it with the monitor's ps) ---- */
+
+static int hold_mode(void)
+{
+	uint8_t *m = map_file("demo/held", QM_RDWR | QM_CREAT, 0, 0, 3 * PAGE);
+	if (map_file_err(m))
+		return 1;
+	m[0] = 1; /* one page resident and dirty, two not read */
+	printf("vmap: holding demo/held mapped at %p for 5 s\n", (void *)m);
+	sleep_ms(5000);
+	return unmap_file(m, QU_DISCARD) == 0 ? 0 : 1;
+}
+
 /* ---- a person's session ---- */
 
 /* page_text - the text at the start of page @p of @m, or NULL when the page is empty. */
@@ -627,6 +642,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	case 3: return big_mode();
 	case 4: crash_mode();
 	case 5: return rollback_mode();
+	case 6: return hold_mode();
 	case 11: return child_writer('A');
 	case 12: return child_writer('B');
 	case 15: return child_ro_writer();

@@ -217,9 +217,15 @@ def files(con, ck):
     _, out = con.command("ls demo")
     ck.check("ls-versions", re.search(r"demo/notes;1 +16384 bytes", out) and re.search(r"demo/notes;2 +16384 bytes", out),
              out)
+    _, out = con.command("vmap 6 &")
+    con.wait_for(r"vmap: holding demo/held", 10)
     mark = len(con.raw)  # the console's file commands, in the kernel monitor
     con.type(MONITOR_KEY)
     ok = con.wait_for(r"Quire monitor \(the programs keep running", 10, mark)
+    con.type("ps\r")
+    held = con.wait_for(r"map [0-9a-f]+-[0-9a-f]+ demo/held;0 read/write copy \(process space\) offset 0: "
+                        r"1 resident \(1 dirty\), 2 not read", 10, mark)
+    ck.check("monitor-ps-mapping", held, con.raw[mark:][-600:])
     con.type("diff demo/notes;1 demo/notes;2\r")
     d = con.wait_for(r"\+\+\+ demo/notes;2\s+bytes 4096\.\.4\d+ differ", 10, mark)
     con.type("ls demo\r")
