@@ -8,6 +8,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "console.h"
+#include "lib/kfmt.h"
 #include "mm/frame.h"
 #include "proc/abi.h"
 #include "proc/process.h"
@@ -142,6 +143,11 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 void syscall_dispatch(struct trap_frame *tf)
 {
 	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10);
+	if (trap_user_frame_check(tf) < 0) { /* `syscall` in the last bytes of user space */
+		char msg[96];
+		kfmt_snprintf(msg, sizeof msg, "system call returns to a non-canonical address %016lx", tf->rip);
+		proc_kill(proc_current(), msg);
+	}
 	proc_return_to_user();
 }
 
@@ -150,5 +156,5 @@ void syscall_init(void)
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SCE);
 	cpu_wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)SEL_KCODE << 32));
 	cpu_wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	cpu_wrmsr(MSR_SFMASK, 0x40700); /* clear AC, DF, IF and TF on entry */
+	cpu_wrmsr(MSR_SFMASK, RFLAGS_SYSCALL_MASK); /* NT, IOPL, AC, DF, IF, TF... cleared on entry */
 }

@@ -72,6 +72,14 @@ SCENARIOS = {
     "vmrace_lock": ("vmrace:3,swapper:40",
                     [r"^PASS vmrace 3", r"^PASS swapper \d+: 10240 pages verified three times"],
                     {16}, "swap=hdb", 32, 192),
+    # user-controlled state on the return path (retpath.c): NT/AC/DF/IOPL and GS survive a
+    # system call; a syscall whose return address is non-canonical, a single-step trap
+    # after a syscall and wrgsbase each kill only their process
+    "retpath": ("retpath:1,retpath:2,retpath:3,retpath:4,worker",
+                [r"^PASS retpath 1", r"^PASS worker",
+                 r"quire: process \d+ \(retpath\) killed: system call returns to a non-canonical address 0000800000000000",
+                 r"quire: process \d+ \(retpath\) killed: #DB debug, rip",
+                 r"quire: process \d+ \(retpath\) killed: #UD invalid opcode, rip"], {16, 17}, ""),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and

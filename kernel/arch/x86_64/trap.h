@@ -71,6 +71,11 @@ void trap_set_smap(bool on);
 void trap_panic(struct trap_frame *tf) __attribute__((noreturn));
 /* trap_dump - print the frame's registers (and CR2) on the console. */
 void trap_dump(const struct trap_frame *tf);
+/* trap_user_frame_check - make @tf, about to return to user mode, safe for iretq: RFLAGS
+ * keeps only the user's own flags (IF on, IOPL 0, no VM/VIF/VIP/RF), CS and SS are the user
+ * selectors. Returns 0, or -1 when the return address is not a user address (the caller
+ * ends the process: iretq to a non-canonical rip faults in kernel mode). Context: any. */
+int trap_user_frame_check(struct trap_frame *tf);
 /* trap_dispatch - called by isr.asm for every vector. */
 void trap_dispatch(struct trap_frame *tf);
 
