@@ -6,7 +6,9 @@ UCC ?= $(CROSS)gcc
 ULD ?= $(CROSS)ld
 UAR ?= $(CROSS)ar
 
-# Freestanding C11, no SSE (the kernel saves no FPU state), frame pointers for backtraces.
+# Freestanding C11, frame pointers for backtraces. -mgeneral-regs-only: C code never touches
+# the x87/SSE/AVX registers (the kernel saves them per thread all the same, specs/isolation.md),
+# so apps/fpu.c knows exactly what its own assembly put there.
 # -fno-tree-loop-distribute-patterns: loops are not turned into memset/memcpy calls.
 # -malign-data=abi: the note keeps its 4-byte alignment (GCC would give a 68-byte object 32).
 UCFLAGS := -std=c11 -ffreestanding -nostdlib -fno-pic -fno-pie -static -mgeneral-regs-only \
@@ -19,7 +21,7 @@ ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=
 
 APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
-	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace retpath
+	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace retpath fpu
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 
 APPS_LIB_C := $(wildcard apps/lib/*.c)

@@ -80,6 +80,12 @@ SCENARIOS = {
                  r"quire: process \d+ \(retpath\) killed: system call returns to a non-canonical address 0000800000000000",
                  r"quire: process \d+ \(retpath\) killed: #DB debug, rip",
                  r"quire: process \d+ \(retpath\) killed: #UD invalid opcode, rip"], {16, 17}, ""),
+    # x87/SSE/AVX registers are each thread's own (fpu.c): three marker processes, one
+    # x87-only, each with a thread and fresh children; every one must exit 0 (init 0 -> 16)
+    "fpu": ("fpu:1,fpu:1,fpu:1,fpu:3,worker",
+            [r"^fpu: xsave, x87 sse avx, 832-byte area per thread, eager switch",
+             r"^# fpu: xsave, x87 sse avx, image 832 bytes", r"^PASS fpu 1", r"^PASS fpu 3",
+             r"^PASS worker", r"^init: 0 of 5 programs failed"], {16}, ""),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
