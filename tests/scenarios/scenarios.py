@@ -92,6 +92,14 @@ SCENARIOS = {
     "pthog": ("pthog,worker:3",
               [r"quire: process \d+ \(pthog\) killed: .*out of memory", r"^PASS worker",
                r"init: pthog \(pid \d+\) exited with status -1"], {17}, "swap=hdb", 32, 64, 60),
+    # stack frames larger than the guard page (bad_stack_big.c): stack probes
+    # (-fstack-clash-protection) must make each one a stack overflow, not silent growth
+    "stack": ("bad_stack_big:1,worker",
+              [r"quire: process \d+ \(bad_stack_big\) killed: page fault at [0-9a-f]+ \(stack overflow \(guard page\)\)",
+               r"^PASS worker"], {17}, "", 128, 0, 60),
+    "stack_2m": ("bad_stack_big:2,worker",
+                 [r"quire: process \d+ \(bad_stack_big\) killed: page fault at [0-9a-f]+ \(stack overflow \(guard page\)\)",
+                  r"^PASS worker"], {17}, "", 128, 0, 60),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
