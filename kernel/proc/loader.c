@@ -57,6 +57,8 @@ int64_t proc_spawn(const char *name, uint64_t arg, const char *arg_str, struct p
 	const struct boot_module *m = find_module(name);
 	if (!m)
 		return -QE_NOENT;
+	if (proc_table_full())
+		return -QE_AGAIN; /* the process limit (specs/syscalls.md), not a lack of memory */
 	const uint8_t *img = phys_to_virt(m->start_pa);
 	struct exec_image *x = kmalloc(sizeof *x);
 	const char *why = "";

@@ -30,6 +30,14 @@ struct process *proc_current(void)
 	return t ? t->proc : 0;
 }
 
+bool proc_table_full(void)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (!procs[i])
+			return false;
+	return true;
+}
+
 unsigned proc_count(void)
 {
 	unsigned n = 0;

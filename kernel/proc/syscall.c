@@ -28,13 +28,28 @@ _Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_
 _Static_assert((int)QP_R == (int)PTE_PROT_R && (int)QP_RW == (int)PTE_PROT_RW && (int)QP_RX == (int)PTE_PROT_RX,
 	       "QP_* are PTE_PROT_*");
 
+/* probe_in - every page of [@buf, @buf + @len) (@len > 0) can be read now: one byte of
+ * each is copied, so a demand page comes in as a user touch would bring it. 0 or -QE_FAULT. */
+static int probe_in(uint64_t buf, uint64_t len)
+{
+	uint8_t byte;
+	if (uaccess_check(buf, len) < 0)
+		return -QE_FAULT;
+	for (uint64_t va = buf; va - buf < len; va = (va & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE)
+		if (copy_from_user(&byte, va, 1) < 0)
+			return -QE_FAULT;
+	return 0;
+}
+
+/* sys_write - the whole buffer is checked before a byte is written (a failed call prints
+ * nothing), pointer checks before the fd check; length 0 does not look at the buffer. */
 static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 {
 	char chunk[WRITE_CHUNK];
+	if (len && probe_in(buf, len) < 0)
+		return -QE_FAULT;
 	if (fd != 1 && fd != 2)
 		return -QE_INVAL;
-	if (uaccess_check(buf, len) < 0)
-		return -QE_FAULT;
 	for (uint64_t done = 0; done < len;) {
 		uint64_t n = len - done < WRITE_CHUNK ? len - done : WRITE_CHUNK;
 		if (copy_from_user(chunk, buf + done, n) < 0)
@@ -79,6 +94,8 @@ static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 	int64_t st;
 	if (probe_out(ustatus, sizeof st) < 0)
 		return -QE_FAULT;
+	if (pid > UINT32_MAX)
+		return -QE_SRCH; /* ids are 32 bits: a larger one names nobody (not pid mod 2^32) */
 	int err = proc_wait(proc_current(), (uint32_t)pid, &st);
 	if (err)
 		return err;

@@ -100,6 +100,10 @@ SCENARIOS = {
     "stack_2m": ("bad_stack_big:2,worker",
                  [r"quire: process \d+ \(bad_stack_big\) killed: page fault at [0-9a-f]+ \(stack overflow \(guard page\)\)",
                   r"^PASS worker"], {17}, "", 128, 0, 60),
+    # regressions of issues 16 and 17 (robust.c): two joiners or waiters, ids above 32
+    # bits, SYS_WRITE's checks, the thread and process limits, init given a number
+    "robust": ("robust:1", [r"^PASS robust", r"^# thread limit: 6\d threads made, then -11",
+                            r"^# process limit: \d+ processes made, then -11"], {16}, ""),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
@@ -111,7 +115,7 @@ SELFCHECKS = [
      {"expect:# reads after the first pass: [1-9]\\d* clean drops, 0 write-backs",
       "expect:^PASS swapper \\d+: 16384 pages verified three times", "exit-code"}, "swap_skip_write"),
 ]
-FORBIDDEN = [r"PANIC", r"survived"]
+FORBIDDEN = [r"PANIC", r"survived", r"must never be printed"]
 FRAMES = re.compile(r"quire: init exited with status (-?\d+); free frames (\d+) before, (\d+) after")
 
 
