@@ -104,6 +104,14 @@ SCENARIOS = {
     # bits, SYS_WRITE's checks, the thread and process limits, init given a number
     "robust": ("robust:1", [r"^PASS robust", r"^# thread limit: 6\d threads made, then -11",
                             r"^# process limit: \d+ processes made, then -11"], {16}, ""),
+    # failure paths give every frame back (leaks.c; the runner's frame check is the test):
+    # spawns and threads refused for lack of memory at every step of their creation, and
+    # a fork bomb against the process limit
+    "leaks_spawn": ("leaks:1", [r"^PASS leaks 1", r"^# spawns: [1-9]\d* started, [1-9]\d* refused with -QE_NOMEM, 0 otherwise"],
+                    {16}, "", 32, 0, 120),
+    "leaks_threads": ("leaks:2", [r"^PASS leaks 2", r"^# threads: [1-9]\d* made; refusals: [1-9]\d* -QE_NOMEM"],
+                      {16}, "", 32, 0, 120),
+    "forkbomb": ("leaks:3", [r"^PASS leaks 3"], {16}, "", 128, 0, 120),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
