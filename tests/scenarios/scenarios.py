@@ -112,6 +112,17 @@ SCENARIOS = {
     "leaks_threads": ("leaks:2", [r"^PASS leaks 2", r"^# threads: [1-9]\d* made; refusals: [1-9]\d* -QE_NOMEM"],
                       {16}, "", 32, 0, 120),
     "forkbomb": ("leaks:3", [r"^PASS leaks 3"], {16}, "", 128, 0, 120),
+    # the system-call storm (storm.c): 100,000 random calls with seed 1, four threads
+    "storm": ("storm:100001", [r"^PASS storm", r"^storm: seed 1, \d+ calls in \d+ ticks"], {16}, "", 128, 0, 300),
+    # make soak: the storm with 1,000,000 calls per seed, one run beside swappers on a small
+    # machine (paging while the storm runs), one seed in Bochs
+    "soak_storm_11": ("storm:1000011", [r"^PASS storm", r"^storm: seed 11, \d+ calls"], {16}, "", 128, 0, 600),
+    "soak_storm_12": ("storm:1000012", [r"^PASS storm", r"^storm: seed 12, \d+ calls"], {16}, "", 128, 0, 600),
+    "soak_storm_13": ("storm:1000013", [r"^PASS storm", r"^storm: seed 13, \d+ calls"], {16}, "", 128, 0, 600),
+    "soak_storm_swap": ("storm:1000014,swapper:40,swapper:40",
+                        [r"^PASS storm", r"^storm: seed 14, \d+ calls", r"swap-outs [1-9]\d*",
+                         r"^PASS swapper \d+: 10240 pages verified three times"], {16}, "swap=hdb", 32, 192, 900),
+    "soak_storm_bochs": ("storm:1000021", [r"^PASS storm", r"^storm: seed 21, \d+ calls"], {16}, "", 128, 0, 600),
 }
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
