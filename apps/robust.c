@@ -12,7 +12,8 @@
  *     is unmapped prints nothing), pointer checks before the fd check, length 0 returns 0
  *     without looking at the buffer;
  *   - the thread limit and the process limit give -QE_AGAIN, and everything comes back;
- *   - `init` spawned with a number (not its list) says so and exits 1, it is not killed.
+ *   - `init` spawned with a number (not its list) says so and exits 1, it is not killed;
+ *   - SYS_SLEEP of 0 only yields; one of 2^64 - 1 ms does not wrap round to a short sleep.
  */
 #include "quire.h"
 
@@ -177,6 +178,29 @@ static void test_process_limit(void)
 	test_check(r >= 0 && wait(r, &st) == 0 && st == 0, "spawn_after_limit", "spawn %ld status %ld", r, st);
 }
 
+/* ---- SYS_SLEEP: 0 only yields; a huge value does not wrap round to a short sleep ---- */
+static volatile int slept;
+
+static int64_t sleep_forever(void *arg)
+{
+	(void)arg;
+	sys_sleep(~0UL); /* ends when the process does */
+	slept = 1;
+	return 0;
+}
+
+static void test_sleep(void)
+{
+	int64_t t0 = sys_ticks();
+	for (int i = 0; i < 50; i++)
+		sys_sleep(0);
+	int64_t dt = sys_ticks() - t0;
+	test_check(dt < 25, "sleep_0_yields", "50 sleeps of 0 ms took %ld ticks", dt);
+	int64_t tid = thread_create(sleep_forever, NULL);
+	sleep_ms(100);
+	test_check(tid >= 0 && !slept, "sleep_huge_stays", "a sleep of 2^64-1 ms returned within 100 ms");
+}
+
 /* ---- init must not trust its argument ---- */
 static void test_init_arg(void)
 {
@@ -204,5 +228,6 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	test_thread_limit();
 	test_process_limit();
 	test_init_arg();
+	test_sleep(); /* last: its thread sleeps until the process ends */
 	return test_finish("robust");
 }

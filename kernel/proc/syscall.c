@@ -102,6 +102,17 @@ static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 	return copy_to_user(ustatus, &st, sizeof st);
 }
 
+/* sys_sleep - at least @ms, in whole ticks (10 ms); 0 only yields. No overflow: a huge
+ * value sleeps (practically) for ever rather than wrapping round to a short sleep. */
+static int64_t sys_sleep(uint64_t ms)
+{
+	if (ms == 0)
+		sched_yield();
+	else
+		sched_sleep_ticks(ms / 10 + (ms % 10 != 0));
+	return 0;
+}
+
 static int64_t sys_meminfo(uint64_t uinfo)
 {
 	struct process *p = proc_current();
@@ -146,7 +157,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_THREAD_CREATE: return proc_thread_create(a0, a1);
 	case SYS_THREAD_EXIT: proc_thread_exit((int64_t)a0);
 	case SYS_THREAD_JOIN: return sys_join(a0, a1);
-	case SYS_SLEEP: sched_sleep_ticks((a0 + 9) / 10); return 0;
+	case SYS_SLEEP: return sys_sleep(a0);
 	case SYS_AREA: return vm_area(t->vm, a0, a1, a2, a3);
 	case SYS_SPAWN: return sys_spawn(a0, a1, a2);
 	case SYS_WAIT: return sys_wait(a0, a1);
