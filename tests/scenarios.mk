@@ -5,12 +5,12 @@
 scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scenario.res \
-		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full,vmrace_copy,vmrace_fault,vmrace_lock,retpath,fpu,pthog,stack,stack_2m,robust,leaks_spawn,leaks_threads,forkbomb,storm --selfcheck
+		--only basic,demand,syscall_bad,memhog,isolation,swap,swap_reread,swap_ioerr,swap_full,vmrace_copy,vmrace_fault,vmrace_lock,retpath,fpu,pthog,stack,stack_2m,robust,leaks_spawn,leaks_threads,forkbomb,storm,residue --selfcheck
 
 bochs-scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/bochs.res \
-		--emulator bochs --prefix bochs-scenario --only isolation,swap_small,retpath,fpu,pthog,stack,stack_2m,robust,leaks_spawn,leaks_threads,forkbomb
+		--emulator bochs --prefix bochs-scenario --only isolation,swap_small,retpath,fpu,pthog,stack,stack_2m,robust,leaks_spawn,leaks_threads,forkbomb,residue
 
 # The long storm (apps/storm.c, specs/isolation.md): 1,000,000 calls for each of three seeds
 # in QEMU, one more beside two swappers on a 32 MiB machine with swap, one seed in Bochs;

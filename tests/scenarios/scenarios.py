@@ -114,6 +114,10 @@ SCENARIOS = {
     "forkbomb": ("leaks:3", [r"^PASS leaks 3"], {16}, "", 128, 0, 120),
     # the system-call storm (storm.c): 100,000 random calls with seed 1, four threads
     "storm": ("storm:100001", [r"^PASS storm", r"^storm: seed 1, \d+ calls in \d+ ticks"], {16}, "", 128, 0, 300),
+    # nothing of a process outlives it (residue.c): writers fill RAM and swap with markers
+    # and exit; a reader then gets only zeros in 24 MiB of demand memory on a 16 MiB machine
+    "residue": ("residue:1", [r"^PASS residue", r"^# residue: reader saw 0 pages not zero, 0 of its own pages wrong"],
+                {16}, "swap=hdb", 16, 96, 120),
     # make soak: the storm with 1,000,000 calls per seed, one run beside swappers on a small
     # machine (paging while the storm runs), one seed in Bochs
     "soak_storm_11": ("storm:1000011", [r"^PASS storm", r"^storm: seed 11, \d+ calls"], {16}, "", 128, 0, 600),
