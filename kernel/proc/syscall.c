@@ -171,7 +171,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 void syscall_dispatch(struct trap_frame *tf)
 {
 	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10);
-	if (trap_user_frame_check(tf) < 0) { /* `syscall` in the last bytes of user space */
+	if (!trap_user_rip_ok(tf)) { /* `syscall` in the last bytes of user space */
 		char msg[96];
 		kfmt_snprintf(msg, sizeof msg, "system call returns to a non-canonical address %016lx", tf->rip);
 		proc_kill(proc_current(), msg);

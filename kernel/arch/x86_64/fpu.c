@@ -42,7 +42,8 @@
 #define XCR0_SSE (1ull << 1)
 #define XCR0_AVX (1ull << 2)
 
-static bool use_xsave;
+struct fpu_config fpu_config;
+uint32_t fpu_dummy; /* what the x87 pointers name between two threads (AMD) */
 static uint64_t xcr0;
 static size_t image_bytes = FPU_LEGACY_SIZE;
 static uint8_t clean[FPU_LEGACY_SIZE + 64] __attribute__((aligned(FPU_ALIGN))); /* legacy + header */
@@ -59,12 +60,14 @@ static void probe_xsave(void)
 	if (!(r.ecx & CPUID1_ECX_XSAVE))
 		return;
 	uint64_t supported = cpu_cpuid(0xD, 0).eax;
-	use_xsave = true;
+	fpu_config.xsave = true;
 	xcr0 = XCR0_X87 | XCR0_SSE;
 	if ((r.ecx & CPUID1_ECX_AVX) && (supported & XCR0_AVX))
 		xcr0 |= XCR0_AVX;
 	cpu_write_cr4(cpu_read_cr4() | CR4_OSXSAVE);
 	xsetbv0(xcr0);
+	fpu_config.xcr0_lo = (uint32_t)xcr0;
+	fpu_config.xcr0_hi = (uint32_t)(xcr0 >> 32);
 	image_bytes = cpu_cpuid(0xD, 0).ebx; /* for the components XCR0 enables now */
 }
 
@@ -74,13 +77,16 @@ void fpu_init(void)
 	cpu_write_cr0((cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
 	cpu_write_cr4(cpu_read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	probe_xsave();
+	struct cpuid_regs v = cpu_cpuid(0, 0); /* "AuthenticAMD" in ebx, edx, ecx */
+	fpu_config.clear_fip = v.ebx == 0x68747541 && v.edx == 0x69746E65 && v.ecx == 0x444D4163;
 	memset(clean, 0, sizeof clean);
 	uint16_t fcw = FPU_FCW_INIT;
 	uint32_t mxcsr = FPU_MXCSR_INIT;
 	memcpy(clean + FPU_OFF_FCW, &fcw, sizeof fcw);
 	memcpy(clean + FPU_OFF_MXCSR, &mxcsr, sizeof mxcsr);
-	klog(LOG_INFO, "fpu: %s, x87 sse%s, %lu-byte area per thread, eager switch\n",
-	     use_xsave ? "xsave" : "fxsave", (xcr0 & XCR0_AVX) ? " avx" : "", image_bytes);
+	klog(LOG_INFO, "fpu: %s, x87 sse%s, %lu-byte area per thread, eager switch%s\n",
+	     fpu_config.xsave ? "xsave" : "fxsave", (xcr0 & XCR0_AVX) ? " avx" : "", image_bytes,
+	     fpu_config.clear_fip ? ", x87 pointers cleared (AMD)" : "");
 }
 
 size_t fpu_alloc_bytes(void)
@@ -94,39 +100,4 @@ struct fpu_area *fpu_area_prepare(void *mem)
 	memset(a, 0, image_bytes);
 	memcpy(a, clean, sizeof clean < image_bytes ? sizeof clean : image_bytes);
 	return (struct fpu_area *)a;
-}
-
-static void fpu_save(struct fpu_area *a)
-{
-	if (use_xsave)
-		__asm__ volatile("xsave64 %0" : "=m"(*(uint8_t(*)[FPU_LEGACY_SIZE])a)
-				 : "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)) : "memory");
-	else
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[FPU_LEGACY_SIZE])a) : : "memory");
-}
-
-static uint32_t fpu_dummy; /* what the x87 pointers name between two threads */
-
-/* fpu_load - @a into the registers. First the x87 last-instruction and last-operand
- * pointers are made the kernel's (fnclex, emms, fild): CPUs that restore them only when an
- * exception is pending (AMD: Linux's X86_BUG_FXSAVE_LEAK) would otherwise show the previous
- * thread's. */
-static void fpu_load(const struct fpu_area *a)
-{
-	__asm__ volatile("fnclex\n\temms\n\tfildl %0" : : "m"(fpu_dummy));
-	if (use_xsave)
-		__asm__ volatile("xrstor64 %0" : : "m"(*(const uint8_t(*)[FPU_LEGACY_SIZE])a),
-				 "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)) : "memory");
-	else
-		__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[FPU_LEGACY_SIZE])a) : "memory");
-}
-
-void fpu_switch(struct pcb *prev, struct pcb *next)
-{
-	if (prev == next)
-		return;
-	if (prev && prev->fpu)
-		fpu_save(prev->fpu);
-	if (next && next->fpu)
-		fpu_load(next->fpu);
 }
