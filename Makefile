@@ -36,7 +36,7 @@ KERNEL := $(BUILD)/kernel.elf
 
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all kernel iso disk run run-bochs debug test test-host test-kernel test-bochs test-shell bench tools \
+.PHONY: all kernel iso disk run run-bochs debug test test-host test-kernel test-bochs test-shell soak bench tools \
 	deps clean compile_commands.json help
 all: kernel iso
 
@@ -160,6 +160,12 @@ test-bochs: | $(DEPS_STAMP)
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/bochs.res
 	@$(MAKE) --no-print-directory test-bochs-run || true
 	@bash tests/lib/summary.sh $(RESULTS) bochs
+
+# the long system-call storm, not part of make test (tests/scenarios.mk soak-run)
+soak: | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/soak.res
+	@$(MAKE) --no-print-directory soak-run || true
+	@bash tests/lib/summary.sh $(RESULTS) soak
 
 # every part runs; make bench fails when one does (tests/bench/README.md)
 BENCH_PARTS := bench-run bench-files bench-pum $(FS_BENCH_TARGET) $(if $(wildcard tests/pum.mk),pum-bench)

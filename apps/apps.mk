@@ -6,11 +6,15 @@ UCC ?= $(CROSS)gcc
 ULD ?= $(CROSS)ld
 UAR ?= $(CROSS)ar
 
-# Freestanding C11, no SSE (the kernel saves no FPU state), frame pointers for backtraces.
+# Freestanding C11, frame pointers for backtraces. -mgeneral-regs-only: C code never touches
+# the x87/SSE/AVX registers (the kernel saves them per thread all the same, specs/isolation.md),
+# so apps/fpu.c knows exactly what its own assembly put there. -fstack-clash-protection: a
+# frame larger than a page is touched page by page as it is made, so it cannot step over
+# the guard page below a thread's stack (specs/isolation.md, "Memory").
 # -fno-tree-loop-distribute-patterns: loops are not turned into memset/memcpy calls.
 # -malign-data=abi: the note keeps its 4-byte alignment (GCC would give a 68-byte object 32).
 UCFLAGS := -std=c11 -ffreestanding -nostdlib -fno-pic -fno-pie -static -mgeneral-regs-only \
-	-fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
+	-fstack-clash-protection -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-tree-loop-distribute-patterns \
 	-fno-strict-aliasing -malign-data=abi -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
 	-Wmissing-prototypes -Wshadow -Iapps/include -Iapps/lib -Ikernel -MMD -MP
@@ -20,7 +24,8 @@ ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=
 APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
 	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace \
-	sh echo loop msgtest msgrace files vmap fbench ls cat pumload
+	sh echo loop msgtest msgrace files vmap fbench ls cat pumload \
+	retpath fpu pthog bad_stack_big robust leaks storm residue
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 
 APPS_LIB_C := $(wildcard apps/lib/*.c)
@@ -35,14 +40,14 @@ APPS_LIB := $(BUILD)/apps/lib/libquire.a
 .PHONY: apps
 apps: $(APPS_ELF)
 
-$(BUILD)/apps/%.o: apps/%.c | $(DEPS_STAMP)
+$(BUILD)/apps/%.o: apps/%.c apps/apps.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
 
 # The kernel's formatter, string functions, error names and number parser, built again
 # with the user flags.
-$(APPS_KLIB:%=$(BUILD)/apps/lib/%.o): $(BUILD)/apps/lib/%.o: kernel/lib/%.c | $(DEPS_STAMP)
+$(APPS_KLIB:%=$(BUILD)/apps/lib/%.o): $(BUILD)/apps/lib/%.o: kernel/lib/%.c apps/apps.mk | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@

@@ -5,6 +5,9 @@
  * optionally followed by ":N", a decimal argument for it (default 0). init spawns them
  * all, so they run at once, then waits for each and prints its exit status.
  * Exit status: 0 when every program was started and exited 0, else 1.
+ * init does not trust its argument: anyone may spawn it with any number. Only a pointer into
+ * its own stack with a NUL before the stack's top (where the kernel puts the list) is read;
+ * 0 is an empty list; anything else is refused with exit status 1.
  */
 #include "quire.h"
 
@@ -59,9 +62,26 @@ static int parse_list(const char *list)
 	return n;
 }
 
+/* list_arg - @arg as the list, if it points into this thread's stack and the string ends
+ * there; else NULL. */
+static const char *list_arg(uint64_t arg, const struct quire_startinfo *info)
+{
+	uint64_t lo = info->stack_top - info->stack_size, hi = info->stack_top;
+	if (arg < lo || arg >= hi)
+		return NULL;
+	for (const char *p = (const char *)arg; (uint64_t)p < hi; p++)
+		if (*p == '\0')
+			return (const char *)arg;
+	return NULL;
+}
+
 int main(uint64_t arg, const struct quire_startinfo *info)
 {
-	const char *list = (const char *)arg;
+	const char *list = list_arg(arg, info);
+	if (arg && !list) {
+		printf("init: my argument %#lx is not a list the kernel gave me; nothing to run\n", arg);
+		return 1;
+	}
 	printf("init: pid %lu, programs \"%s\"\n", info->pid, list ? list : "");
 	int n = list ? parse_list(list) : 0;
 	if (n < 0) {

@@ -1,7 +1,8 @@
 /*
  * kstack.c - fixed-size slots in the kernel-stack area: slot i covers
  * [KSTACK_AREA_BASE + i * slot, + slot); its lowest page is the guard (a not-present
- * GUARD entry), the next KSTACK_PAGES pages are the stack. Freed slots are reused.
+ * GUARD entry), the next KSTACK_PAGES pages are the stack. Freed slots are reused; the
+ * page table of a run of slots that are all free is given back.
  */
 #include "mm/kstack.h"
 
@@ -85,6 +86,20 @@ fail:
 	return 0;
 }
 
+#define SLOTS_PER_TABLE ((uint32_t)((2ull << 20) / SLOT_BYTES)) /* slots one page table maps */
+
+/* chunk_unused - no slot mapped by the same page table as slot @i is in use. */
+static bool chunk_unused(uint32_t i)
+{
+	uint32_t first = i - i % SLOTS_PER_TABLE;
+	bool unused = true;
+	spin_lock(&slot_lock);
+	for (uint32_t k = first; k < first + SLOTS_PER_TABLE && k < next_new; k++)
+		unused = unused && !in_use[k];
+	spin_unlock(&slot_lock);
+	return unused;
+}
+
 void kstack_free(vaddr_t top)
 {
 	vaddr_t base = top - (KSTACK_PAGES + 1) * PAGE_SIZE;
@@ -92,7 +107,12 @@ void kstack_free(vaddr_t top)
 	KASSERT(base >= KSTACK_AREA_BASE && i < next_new && slot_base(i) == base && in_use[i],
 		"kstack_free: %lx is not a stack top", top);
 	unmap_pages(base + PAGE_SIZE, KSTACK_PAGES);
+	pmap_kremove(base); /* the guard mark: kstack_alloc sets it again */
 	slot_put(i);
+	/* the page table of a run of slots none of which is in use goes back (pmap checks it
+	 * is empty), so a burst of threads costs no frame once it is over (issue 16) */
+	if (chunk_unused(i))
+		pmap_kfree_table(base);
 }
 
 int kstack_is_guard(vaddr_t va)

@@ -120,6 +120,8 @@ static int64_t spawn(const char *name, uint64_t arg, const char *arg_str, const 
 	const uint8_t *img = 0;
 	size_t len = 0;
 	void *owned = 0;
+	if (proc_table_full())
+		return -QE_AGAIN; /* the process limit (specs/syscalls.md), not a lack of memory */
 	int found = find_program(name, &img, &len, &owned);
 	if (found < 0)
 		return found;

@@ -6,6 +6,7 @@
 #include "proc/process.h"
 
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/pmap.h"
 #include "arch/x86_64/pte.h"
@@ -30,6 +31,14 @@ struct process *proc_current(void)
 {
 	struct thread *t = sched_current();
 	return t ? t->proc : 0;
+}
+
+bool proc_table_full(void)
+{
+	for (int i = 0; i < PROC_MAX; i++)
+		if (!procs[i])
+			return false;
+	return true;
 }
 
 unsigned proc_count(void)
@@ -135,13 +144,26 @@ static vaddr_t place_args(struct process *p, vaddr_t top, struct quire_startinfo
  * record, a PML4, the tables under its stack and guard. */
 #define THREAD_FRAMES 16
 
+/* thread_fpu_free - give back @t's register area (it will not run again). */
+static void thread_fpu_free(struct thread *t)
+{
+	kfree(t->pcb.fpu_mem);
+	t->pcb.fpu_mem = 0;
+	t->pcb.fpu = 0;
+}
+
 struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 {
 	if (p->nlive >= PROC_THREADS_MAX || vm_reserve_frames(p->vm, THREAD_FRAMES) < 0)
 		return 0;
-	struct thread *t = thread_alloc(p->name, user_thread_start);
-	if (!t)
+	void *fpu = kmalloc(fpu_alloc_bytes());
+	struct thread *t = fpu ? thread_alloc(p->name, user_thread_start) : 0;
+	if (!t) {
+		kfree(fpu);
 		return 0;
+	}
+	t->pcb.fpu_mem = fpu;
+	t->pcb.fpu = fpu_area_prepare(fpu); /* a clean state: nothing of its creator */
 	t->proc = p;
 	t->user_entry = entry;
 	t->user_arg = arg;
@@ -154,6 +176,7 @@ struct thread *proc_new_thread(struct process *p, uint64_t entry, uint64_t arg)
 		t->vm = 0;
 		t->root = 0;
 		t->state = TS_DEAD;
+		thread_fpu_free(t);
 		thread_free(t);
 		return 0;
 	}
@@ -241,6 +264,7 @@ void proc_discard(struct process *p)
 		t->root = 0;
 		t->state = TS_DEAD;
 		p->threads = 0;
+		thread_fpu_free(t);
 		thread_free(t);
 	}
 	vm_space_destroy(p->vm);
@@ -312,6 +336,7 @@ static void reap(struct thread *t)
 {
 	kstack_free(t->kstack_top);
 	t->kstack_top = 0;
+	thread_fpu_free(t); /* its registers were saved for the last time when it left */
 	struct process *p = t->proc;
 	if (!p) {
 		kfree(t);
@@ -427,8 +452,17 @@ static void oom_kill(void *proc, const char *why)
 	proc_kill(proc, why);
 }
 
+/* switch_fpu - the scheduler's switch hook: the outgoing thread's registers are saved, the
+ * incoming one's loaded (eager: specs/isolation.md). */
+static void switch_fpu(struct thread *prev, struct thread *next)
+{
+	fpu_switch(&prev->pcb, &next->pcb);
+}
+
 void proc_init(void)
 {
+	fpu_init();
+	sched_set_switch_hook(switch_fpu);
 	trap_set_user_fault_handler(user_fault);
 	trap_set_return_to_user_hook(proc_return_to_user);
 	sched_set_reaper(reap);

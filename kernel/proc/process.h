@@ -97,6 +97,9 @@ void proc_discard(struct process *p);
 /* proc_print_table - the process table on the console (monitor `ps`). */
 void proc_print_table(void);
 
+/* proc_table_full - every process slot is taken (by live processes or ones not yet waited for). */
+bool proc_table_full(void);
+
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);
 

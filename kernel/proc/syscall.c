@@ -8,6 +8,7 @@
 #include "arch/x86_64/timer.h"
 #include "arch/x86_64/trap.h"
 #include "console.h"
+#include "lib/kfmt.h"
 #include "mm/frame.h"
 #include "proc/abi.h"
 #include "proc/files.h"
@@ -31,13 +32,28 @@ _Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_
 _Static_assert((int)QP_R == (int)PTE_PROT_R && (int)QP_RW == (int)PTE_PROT_RW && (int)QP_RX == (int)PTE_PROT_RX,
 	       "QP_* are PTE_PROT_*");
 
+/* probe_in - every page of [@buf, @buf + @len) (@len > 0) can be read now: one byte of
+ * each is copied, so a demand page comes in as a user touch would bring it. 0 or -QE_FAULT. */
+static int probe_in(uint64_t buf, uint64_t len)
+{
+	uint8_t byte;
+	if (uaccess_check(buf, len) < 0)
+		return -QE_FAULT;
+	for (uint64_t va = buf; va - buf < len; va = (va & ~(uint64_t)(PAGE_SIZE - 1)) + PAGE_SIZE)
+		if (copy_from_user(&byte, va, 1) < 0)
+			return -QE_FAULT;
+	return 0;
+}
+
+/* sys_write - the whole buffer is checked before a byte is written (a failed call prints
+ * nothing), pointer checks before the fd check; length 0 does not look at the buffer. */
 static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 {
 	char chunk[WRITE_CHUNK];
+	if (len && probe_in(buf, len) < 0)
+		return -QE_FAULT;
 	if (fd != 1 && fd != 2)
 		return -QE_INVAL;
-	if (uaccess_check(buf, len) < 0)
-		return -QE_FAULT;
 	for (uint64_t done = 0; done < len;) {
 		uint64_t n = len - done < WRITE_CHUNK ? len - done : WRITE_CHUNK;
 		if (copy_from_user(chunk, buf + done, n) < 0)
@@ -82,10 +98,23 @@ static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 	int64_t st;
 	if (probe_out(ustatus, sizeof st) < 0)
 		return -QE_FAULT;
+	if (pid > UINT32_MAX)
+		return -QE_SRCH; /* ids are 32 bits: a larger one names nobody (not pid mod 2^32) */
 	int err = proc_wait(proc_current(), (uint32_t)pid, &st);
 	if (err)
 		return err;
 	return copy_to_user(ustatus, &st, sizeof st);
+}
+
+/* sys_sleep - at least @ms, in whole ticks (10 ms); 0 only yields. No overflow: a huge
+ * value sleeps (practically) for ever rather than wrapping round to a short sleep. */
+static int64_t sys_sleep(uint64_t ms)
+{
+	if (ms == 0)
+		sched_yield();
+	else
+		sched_sleep_ticks(ms / 10 + (ms % 10 != 0));
+	return 0;
 }
 
 static int64_t sys_meminfo(uint64_t uinfo)
@@ -136,7 +165,7 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_THREAD_CREATE: return proc_thread_create(a0, a1);
 	case SYS_THREAD_EXIT: proc_thread_exit((int64_t)a0);
 	case SYS_THREAD_JOIN: return sys_join(a0, a1);
-	case SYS_SLEEP: sched_sleep_ticks((a0 + 9) / 10); return 0;
+	case SYS_SLEEP: return sys_sleep(a0);
 	case SYS_AREA: return vm_area(t->vm, a0, a1, a2, a3);
 	case SYS_SPAWN: return sys_spawn(a0, a1, a2);
 	case SYS_WAIT: return sys_wait(a0, a1);
@@ -152,6 +181,11 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 void syscall_dispatch(struct trap_frame *tf)
 {
 	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
+	if (!trap_user_rip_ok(tf)) { /* `syscall` in the last bytes of user space */
+		char msg[96];
+		kfmt_snprintf(msg, sizeof msg, "system call returns to a non-canonical address %016lx", tf->rip);
+		proc_kill(proc_current(), msg);
+	}
 	proc_return_to_user();
 }
 
@@ -160,5 +194,5 @@ void syscall_init(void)
 	cpu_wrmsr(MSR_EFER, cpu_rdmsr(MSR_EFER) | EFER_SCE);
 	cpu_wrmsr(MSR_STAR, ((uint64_t)0x10 << 48) | ((uint64_t)SEL_KCODE << 32));
 	cpu_wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
-	cpu_wrmsr(MSR_SFMASK, 0x40700); /* clear AC, DF, IF and TF on entry */
+	cpu_wrmsr(MSR_SFMASK, RFLAGS_SYSCALL_MASK); /* NT, IOPL, AC, DF, IF, TF... cleared on entry */
 }

@@ -87,12 +87,30 @@ static bool oom_make_room(struct vm_space *me)
 	return true;
 }
 
+/* tables_hog - @vs holds page tables for more than half of the usable frames. Page tables
+ * cannot be evicted: evicting pages for such a process only makes room for more tables, and
+ * once its own code and stack are the only pages left to evict it thrashes on them without
+ * end (issue 17: the page-table hog). Such a process gets the out-of-memory choice instead.
+ * No ordinary program comes near: a fully touched 1 GiB area needs 0.2 % of it in tables. */
+static bool tables_hog(struct vm_space *vs)
+{
+	static uint64_t usable; /* constant after boot */
+	if (!vs)
+		return false;
+	if (!usable) {
+		struct frame_stats fs;
+		frame_stats(&fs);
+		usable = fs.nframes - fs.by_state[FRAME_ABSENT] - fs.by_state[FRAME_RESERVED];
+	}
+	return pmap_table_pages(&vs->pmap) * 2 > usable;
+}
+
 int vm_reclaim(struct vm_space *vs)
 {
 	might_sleep("vm_reclaim");
 	if (vs && vs->exiting)
 		return -QE_NOMEM; /* it is ending: its memory is about to come back anyway */
-	if (swap_evict_one() == 0)
+	if (!tables_hog(vs) && swap_evict_one() == 0)
 		return 0;
 	if (!oom_make_room(vs))
 		return -QE_NOMEM;

@@ -98,6 +98,34 @@ static inline void cpu_clac(void) { __asm__ volatile("clac" : : : "memory", "cc"
 #define MSR_GS_BASE 0xC0000101u
 #define MSR_KERNEL_GS_BASE 0xC0000102u
 
+/* RFLAGS bits (the trap return path and the syscall mask: specs/isolation.md) */
+#define RFLAGS_CF (1ull << 0)
+#define RFLAGS_FIXED1 (1ull << 1) /* always 1 */
+#define RFLAGS_PF (1ull << 2)
+#define RFLAGS_AF (1ull << 4)
+#define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_SF (1ull << 7)
+#define RFLAGS_TF (1ull << 8)
+#define RFLAGS_IF (1ull << 9)
+#define RFLAGS_DF (1ull << 10)
+#define RFLAGS_OF (1ull << 11)
+#define RFLAGS_IOPL (3ull << 12)
+#define RFLAGS_NT (1ull << 14)
+#define RFLAGS_RF (1ull << 16)
+#define RFLAGS_VM (1ull << 17)
+#define RFLAGS_AC (1ull << 18)
+#define RFLAGS_VIF (1ull << 19)
+#define RFLAGS_VIP (1ull << 20)
+#define RFLAGS_ID (1ull << 21)
+/* the flags user mode may hold and keeps across a trap; the rest are forced (IF on, IOPL 0) */
+#define RFLAGS_USER_KEEP (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | \
+			  RFLAGS_DF | RFLAGS_OF | RFLAGS_NT | RFLAGS_AC | RFLAGS_ID)
+/* cleared by `syscall` (MSR_SFMASK): every flag the kernel cannot run with (TF, IF, DF, IOPL,
+ * NT, RF, AC) and the arithmetic ones, as Linux does */
+#define RFLAGS_SYSCALL_MASK (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_TF | \
+			     RFLAGS_IF | RFLAGS_DF | RFLAGS_OF | RFLAGS_IOPL | RFLAGS_NT | RFLAGS_RF | \
+			     RFLAGS_AC | RFLAGS_ID)
+
 #define EFER_SCE (1ull << 0)
 #define EFER_NXE (1ull << 11)
 #define CR0_WP (1ull << 16)

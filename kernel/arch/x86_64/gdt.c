@@ -1,6 +1,6 @@
 /*
  * gdt.c - the GDT (flat 64-bit segments, kernel and user) and the TSS, whose IST entries
- * give double fault, NMI and machine check their own known-good stacks.
+ * give double fault, NMI, machine check and debug (#DB) their own known-good stacks.
  */
 #include "gdt.h"
 
@@ -18,7 +18,7 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS is 104 bytes");
 
 #define IST_STACK_SIZE 8192
-static uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+static uint8_t ist_stacks[4][IST_STACK_SIZE] __attribute__((aligned(16)));
 static struct tss tss __attribute__((aligned(16)));
 static uint64_t gdt[7] __attribute__((aligned(16)));
 
@@ -65,7 +65,7 @@ void gdt_init(void)
 	gdt[4] = 0x00AFFA000000FFFFull; /* user code, 64-bit, DPL 3 */
 	memset(&tss, 0, sizeof tss);
 	tss.iomap_base = sizeof tss; /* no I/O bitmap: user port I/O faults */
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		tss.ist[i] = (uint64_t)&ist_stacks[i][IST_STACK_SIZE];
 	tss_descriptor(&gdt[5], (uint64_t)&tss, sizeof tss - 1);
 	gdt_load();

@@ -17,6 +17,7 @@
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
+#define IST_DEBUG 4 /* #DB: may arrive on the user's stack in kernel mode (isr.asm) */
 
 /* gdt_init - load the GDT and the TSS with its IST stacks. Context: boot, irqs off. */
 void gdt_init(void);

@@ -26,6 +26,7 @@ struct pcb {
 	struct ktrap_catch *onfault; /* armed catch point: a kernel-mode fault resumes there */
 	bool uaccess;                /* a checked user copy is running (user faults may be resolved) */
 	struct fpu_area *fpu;        /* x87/SSE/AVX registers while switched out (NULL: kernel thread) */
+	void *fpu_mem;               /* the allocation holding fpu (fpu.h: it is aligned inside) */
 };
 
 #define PERCPU_MAX_SPIN 8 /* spinlocks one CPU may hold at once */

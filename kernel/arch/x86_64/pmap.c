@@ -125,6 +125,35 @@ uint64_t pmap_kremove(vaddr_t va)
 	return old;
 }
 
+#define PMAP_TABLE_ENTRIES 512
+
+int pmap_kfree_table(vaddr_t va)
+{
+	int err = 0;
+	paddr_t pa = 0;
+	spin_lock(&klock);
+	uint64_t *pde = kwalk(va, PTE_LEVEL_PD, false, &err);
+	if (pde && pte_is_present(*pde) && !pte_is_huge(*pde)) {
+		const uint64_t *t = pmap_table_va(pte_pa(*pde));
+		unsigned i = 0;
+		while (i < PMAP_TABLE_ENTRIES && t[i] == 0)
+			i++;
+		if (i == PMAP_TABLE_ENTRIES) {
+			pa = pte_pa(*pde);
+			*pde = 0;
+			/* toggling PGE drops every TLB entry and paging-structure cache entry, global
+			 * ones and those of every PCID: no CPU walks into the table once it is free */
+			uint64_t cr4 = cpu_read_cr4();
+			cpu_write_cr4(cr4 & ~CR4_PGE);
+			cpu_write_cr4(cr4);
+		}
+	}
+	spin_unlock(&klock);
+	if (pa)
+		pmap_free_table(pa);
+	return pa != 0;
+}
+
 uint64_t pmap_klookup(vaddr_t va, unsigned *level)
 {
 	uint64_t *t = pmap_table_va(kernel_root);

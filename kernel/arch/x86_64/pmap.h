@@ -97,6 +97,11 @@ int pmap_kset_np(vaddr_t va, uint64_t np);
 /* pmap_kremove - unmap kernel page @va; returns the old entry (0 when nothing was there). */
 uint64_t pmap_kremove(vaddr_t va);
 
+/* pmap_kfree_table - give back the kernel page table that maps the 2 MiB holding @va when
+ * every entry in it is empty (no page, no mark); flushes every TLB and paging-structure
+ * cache. Returns 1 when a table was freed, else 0. Never sleeps. */
+int pmap_kfree_table(vaddr_t va);
+
 /* pmap_klookup - the kernel's leaf entry for @va (a huge page counts) or 0; *@level gets its level. */
 uint64_t pmap_klookup(vaddr_t va, unsigned *level);
 

@@ -28,7 +28,6 @@ extern const uint64_t isr_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn irq_handlers[16];
 static void (*user_fault_handler)(struct trap_frame *tf);
-#define RFLAGS_IF (1ull << 9)
 
 static int (*kernel_pf_hook)(struct trap_frame *tf);
 static void (*return_to_user_hook)(void);
@@ -77,6 +76,7 @@ void trap_init(void)
 	set_gate(VEC_DF, isr_table[VEC_DF], IST_DOUBLE_FAULT, 0);
 	set_gate(VEC_NMI, isr_table[VEC_NMI], IST_NMI, 0);
 	set_gate(VEC_MC, isr_table[VEC_MC], IST_MACHINE_CHECK, 0);
+	set_gate(VEC_DB, isr_table[VEC_DB], IST_DEBUG, 0);
 	struct {
 		uint16_t limit;
 		uint64_t base;
@@ -148,9 +148,34 @@ void trap_panic(struct trap_frame *tf)
 	machine_exit(EXIT_PANIC);
 }
 
+extern const char isr_iretq[];
+
+/* bad_iretq - the iretq to user mode faulted (isr.asm has put the kernel's GS back). It was
+ * returning to the user frame at tf->rsp: make @tf that frame and let the process layer
+ * kill the process, as if the fault had come from user mode. Never expected: the return
+ * checks leave iretq nothing to fault on. */
+static void bad_iretq(struct trap_frame *tf)
+{
+	const uint64_t *uf = (const uint64_t *)tf->rsp;
+	kprintf("trap: %s on the return to user mode (rip %016lx)\n", trap_vector_name(tf->vector), uf[0]);
+	tf->rip = uf[0];
+	tf->cs = uf[1];
+	tf->rflags = uf[2];
+	tf->rsp = uf[3];
+	tf->ss = uf[4];
+	if (tf->vector == VEC_PF)
+		tf->vector = VEC_GP; /* not a page to bring in: the process goes */
+	user_fault_handler(tf);
+}
+
 static void kernel_exception(struct trap_frame *tf)
 {
 	struct pcb *pcb = pcb_current();
+	if (tf->rip == (uint64_t)isr_iretq && user_fault_handler && tf->vector != VEC_NMI &&
+	    tf->vector != VEC_MC && tf->vector != VEC_DF) {
+		bad_iretq(tf);
+		trap_panic(tf); /* the process layer did not end the process */
+	}
 	if (tf->vector == VEC_PF && kernel_pf_hook && kernel_pf_hook(tf))
 		return;
 	if (pcb && pcb->onfault && tf->vector != VEC_DF && tf->vector != VEC_NMI && tf->vector != VEC_MC) {
@@ -176,6 +201,27 @@ void trap_set_smap(bool on)
 	smap_on = on;
 }
 
+int trap_user_frame_check(struct trap_frame *tf)
+{
+	tf->rflags = (tf->rflags & RFLAGS_USER_KEEP) | RFLAGS_IF | RFLAGS_FIXED1;
+	tf->cs = SEL_UCODE;
+	tf->ss = SEL_UDATA;
+	return tf->rip < USER_SPACE_END ? 0 : -1;
+}
+
+/* user_return - the last step before an interrupt or exception returns to user mode. A
+ * non-canonical return address (an interrupt right after an instruction that ends at the
+ * top of user space) would fault on the iretq: it is a #GP of the process instead. */
+static void user_return(struct trap_frame *tf)
+{
+	if (trap_user_frame_check(tf) == 0 || !user_fault_handler)
+		return;
+	tf->vector = VEC_GP;
+	tf->error = 0;
+	user_fault_handler(tf);
+	trap_panic(tf); /* the process layer did not end the process */
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	/* AC off: the trapped code (user mode, which may set AC, or a checked copy) must not
@@ -188,6 +234,8 @@ void trap_dispatch(struct trap_frame *tf)
 		this_cpu()->irq_depth--;
 		if ((tf->cs & 3) == 3 && return_to_user_hook)
 			return_to_user_hook();
+		if ((tf->cs & 3) == 3)
+			user_return(tf);
 		return;
 	}
 	if (tf->vector == VEC_NMI) {
@@ -200,6 +248,7 @@ void trap_dispatch(struct trap_frame *tf)
 	if ((tf->cs & 3) == 3 && tf->vector < 32) {
 		if (user_fault_handler) {
 			user_fault_handler(tf);
+			user_return(tf);
 			return;
 		}
 	}

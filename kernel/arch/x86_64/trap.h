@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "layout.h"
+
 /* Saved by isr.asm; the order matches its pushes (last pushed first). */
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -71,6 +73,19 @@ void trap_set_smap(bool on);
 void trap_panic(struct trap_frame *tf) __attribute__((noreturn));
 /* trap_dump - print the frame's registers (and CR2) on the console. */
 void trap_dump(const struct trap_frame *tf);
+/* trap_user_frame_check - make @tf, about to return to user mode, safe for iretq: RFLAGS
+ * keeps only the user's own flags (IF on, IOPL 0, no VM/VIF/VIP/RF), CS and SS are the user
+ * selectors. Returns 0, or -1 when the return address is not a user address (the caller
+ * ends the process: iretq to a non-canonical rip faults in kernel mode). Context: any. */
+int trap_user_frame_check(struct trap_frame *tf);
+
+/* trap_user_rip_ok - the return address of @tf is a user address. The system-call path
+ * needs only this (its frame's selectors are constants and its RFLAGS are r11, the user's
+ * own); interrupts and exceptions take trap_user_frame_check. */
+static inline bool trap_user_rip_ok(const struct trap_frame *tf)
+{
+	return tf->rip < USER_SPACE_END;
+}
 /* trap_dispatch - called by isr.asm for every vector. */
 void trap_dispatch(struct trap_frame *tf);
 
