@@ -8,6 +8,8 @@
  * or wrapping around, the program's own code and read-only data as output buffers, valid
  * buffers, areas in a sandbox of process space and of the thread's own thread space, odd
  * ids (above 32 bits, negative, the caller's own), odd fds, ops and protections.
+ * The file and mapping calls run with no disk mounted: their checks of paths, pointers,
+ * handles and addresses come before the file system's QE_NODEV (call_files).
  * Every result must be >= 0 or a defined error, and where the arguments decide it (a bad
  * pointer, an unknown number, a bad fd, an id above 32 bits...) exactly that error
  * (specs/syscalls.md). The kernel must not panic or hang; the scenario runner checks that
@@ -116,7 +118,8 @@ static uint64_t pick_len(struct worker *w, const struct ptr *p, bool *bad)
 static void check(struct worker *w, uint64_t nr, int64_t r, int64_t want, int64_t alt)
 {
 	static const int64_t known[] = { -QE_SRCH, -QE_NOENT, -QE_NOEXEC, -QE_AGAIN, -QE_NOMEM,
-					 -QE_FAULT, -QE_INVAL, -QE_NOSYS };
+					 -QE_FAULT, -QE_INVAL, -QE_NOSYS, -QE_NAMETOOLONG, -QE_NODEV,
+					 -QE_BADF, -QE_RANGE };
 	bool ok = r >= 0;
 	for (unsigned i = 0; i < sizeof known / sizeof known[0]; i++)
 		ok = ok || r == known[i];
@@ -361,6 +364,66 @@ static void call_unknown(struct worker *w)
 	check(w, nr, sc(nr, rnd(w), rnd(w), rnd(w), rnd(w), w), -QE_NOSYS, ANY);
 }
 
+/* check_in - @r must be >= 0 or one of @n codes (the spec allows several, in an order the
+ * arguments do not fix). */
+static void check_in(struct worker *w, uint64_t nr, int64_t r, const int64_t *codes, unsigned n)
+{
+	bool ok = r >= 0;
+	for (unsigned i = 0; i < n; i++)
+		ok = ok || r == codes[i];
+	check(w, nr, ok ? 0 : r, 0, ANY);
+}
+
+/* call_files - the file and mapping calls (20-35, 40-42) with no file system mounted (the
+ * storm boots without a disk): paths are checked (length first, then the bytes) before the
+ * missing file system answers QE_NODEV; no handle and no mapping exists, so those calls
+ * name nothing. specs/files.md, specs/mappings.md. */
+static void call_files(struct worker *w, uint8_t *stackbuf)
+{
+	static const uint64_t path_calls[] = { SYS_OPEN, SYS_STAT, SYS_VERSIONS, SYS_READDIR, SYS_MKDIR, SYS_RMDIR,
+					       SYS_DELETE, SYS_PURGE, SYS_SETLIMIT, SYS_MAP };
+	static const int64_t path_errs[] = { -QE_NODEV, -QE_INVAL, -QE_FAULT, -QE_NAMETOOLONG, -QE_RANGE };
+	static const int64_t handle_errs[] = { -QE_BADF, -QE_FAULT, -QE_INVAL };
+	struct ptr p = pick_ptr(w, stackbuf);
+	bool len_bad;
+	uint64_t len = pick_len(w, &p, &len_bad);
+	w->what = p.name;
+	switch (pick(w, 5)) {
+	case 0: case 1: { /* a path call: the out pointers are good, the path is not always */
+		uint64_t nr = path_calls[pick(w, sizeof path_calls / sizeof path_calls[0])];
+		uint64_t flags = pick(w, 4) ? pick(w, 8) : rnd(w);
+		int64_t r = sc(nr, p.va, len, nr == SYS_MAP ? flags : (uint64_t)w->scratch, pick(w, 4), w);
+		if (len == 0)
+			check(w, nr, r, -QE_INVAL, ANY);
+		else if (len > 255)
+			check(w, nr, r, -QE_NAMETOOLONG, ANY);
+		else if (p.bad_r || len_bad)
+			check(w, nr, r, -QE_FAULT, ANY);
+		else
+			check_in(w, nr, r, path_errs, sizeof path_errs / sizeof path_errs[0]);
+		break;
+	}
+	case 2: { /* a handle call: no handle is open */
+		uint64_t nr = SYS_READ + pick(w, SYS_TRUNCATE - SYS_READ + 1);
+		uint64_t h = pick(w, 2) ? pick(w, 40) : rnd(w);
+		check_in(w, nr, sc(nr, h, pick(w, 4096), p.va, len, w), handle_errs, 3);
+		break;
+	}
+	case 3: /* statfs: a pointer outside user space, else no file system (before the copy) */
+		check(w, SYS_STATFS, sc(SYS_STATFS, p.va, 0, 0, 0, w), p.bad_r ? -QE_FAULT : -QE_NODEV,
+		      p.bad_r ? -QE_NODEV : -QE_FAULT);
+		break;
+	default: /* unmap and mapinfo: there is no mapping anywhere */
+		if (pick(w, 2))
+			check(w, SYS_UNMAP, sc(SYS_UNMAP, rnd(w) & (pick(w, 2) ? ~0xFFFull : ~0ull), pick(w, 3), 0, 0, w),
+			      -QE_INVAL, ANY);
+		else
+			check(w, SYS_MAPINFO, sc(SYS_MAPINFO, rnd(w), p.va, 0, 0, w), -QE_INVAL,
+			      p.bad_w || p.maybe ? -QE_FAULT : ANY);
+		break;
+	}
+}
+
 /* ---- the storm ---- */
 static void storm_one(struct worker *w)
 {
@@ -384,6 +447,8 @@ static void storm_one(struct worker *w)
 		call_wait(w, stackbuf);
 	else if (k < 55)
 		call_sleep(w);
+	else if (k < 60)
+		call_files(w, stackbuf);
 	else
 		call_unknown(w);
 }
