@@ -163,9 +163,10 @@ test-bochs: | $(DEPS_STAMP)
 
 # the long system-call storm, not part of make test (tests/scenarios.mk soak-run)
 soak: | $(DEPS_STAMP)
-	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/soak.res
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/soak.res $(RESULTS)/fs-soak.res
 	@$(MAKE) --no-print-directory soak-run || true
-	@bash tests/lib/summary.sh $(RESULTS) soak
+	@$(MAKE) --no-print-directory fs-soak || true
+	@bash tests/lib/summary.sh $(RESULTS) soak fs-soak
 
 # every part runs; make bench fails when one does (tests/bench/README.md)
 BENCH_PARTS := bench-run bench-files bench-pum $(FS_BENCH_TARGET) $(if $(wildcard tests/pum.mk),pum-bench)
