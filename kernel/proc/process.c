@@ -233,9 +233,13 @@ static void begin_dying(struct process *p, int64_t status)
 	p->status = status;
 	if (p->vm)
 		vm_space_set_exiting(p->vm);
-	for (struct thread *t = p->threads; t; t = t->proc_next)
-		if (!t->exited && t != sched_current())
+	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		if (t->exited)
+			continue;
+		sched_kick(t); /* its system calls return through proc_return_to_user */
+		if (t != sched_current())
 			sched_wake(t);
+	}
 }
 
 void proc_exit(int64_t status)

@@ -19,6 +19,9 @@
 void syscall_entry(void);
 void syscall_dispatch(struct trap_frame *tf);
 
+int64_t syscall_dispatch_regs(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t nr);
+void syscall_exit_work(void);
+
 #define WRITE_CHUNK 256
 
 _Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_AREA_LOCK &&
@@ -27,7 +30,7 @@ _Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_
 _Static_assert((int)QP_R == (int)PTE_PROT_R && (int)QP_RW == (int)PTE_PROT_RW && (int)QP_RX == (int)PTE_PROT_RX,
 	       "QP_* are PTE_PROT_*");
 
-static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
+__attribute__((noinline)) static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 {
 	char chunk[WRITE_CHUNK];
 	if (fd != 1 && fd != 2)
@@ -51,7 +54,7 @@ static int probe_out(uint64_t uptr, size_t n)
 	return copy_to_user(uptr, zero, n);
 }
 
-static int64_t sys_join(uint64_t tid, uint64_t uvalue)
+__attribute__((noinline)) static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 {
 	int64_t v;
 	if (probe_out(uvalue, sizeof v) < 0)
@@ -62,7 +65,7 @@ static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 	return copy_to_user(uvalue, &v, sizeof v);
 }
 
-static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
+__attribute__((noinline)) static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 {
 	char name[32];
 	if (len == 0 || len >= sizeof name)
@@ -73,7 +76,7 @@ static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 	return proc_spawn(name, arg, 0, proc_current());
 }
 
-static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
+__attribute__((noinline)) static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 {
 	int64_t st;
 	if (probe_out(ustatus, sizeof st) < 0)
@@ -84,7 +87,7 @@ static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 	return copy_to_user(ustatus, &st, sizeof st);
 }
 
-static int64_t sys_meminfo(uint64_t uinfo)
+__attribute__((noinline)) static int64_t sys_meminfo(uint64_t uinfo)
 {
 	struct process *p = proc_current();
 	struct frame_stats fs;
@@ -100,7 +103,7 @@ static int64_t sys_meminfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &mi, sizeof mi);
 }
 
-static int64_t sys_swapinfo(uint64_t uinfo)
+__attribute__((noinline)) static int64_t sys_swapinfo(uint64_t uinfo)
 {
 	struct process *p = proc_current();
 	struct swap_counters g;
@@ -116,7 +119,7 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &si, sizeof si);
 }
 
-static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+static inline __attribute__((always_inline)) int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct thread *t = sched_current();
 	switch (nr) {
@@ -139,9 +142,25 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	}
 }
 
+/* syscall_dispatch - the full path (a trap frame; syscall_entry.asm says when). */
 void syscall_dispatch(struct trap_frame *tf)
 {
 	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10);
+	proc_return_to_user();
+}
+
+/* syscall_dispatch_regs - the fast path (syscall_entry.asm): the arguments as they came in
+ * registers, the number last; the call's result. The checks on the way out run only when
+ * this_cpu()->ret_work asks for them (syscall_exit_work). */
+int64_t syscall_dispatch_regs(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t nr)
+{
+	(void)a4;
+	return dispatch(nr, a0, a1, a2, a3);
+}
+
+/* syscall_exit_work - the fast path's slow exit: preemption, a dying process. */
+void syscall_exit_work(void)
+{
 	proc_return_to_user();
 }
 

@@ -41,11 +41,6 @@ uint32_t sched_new_id(void)
 	return id;
 }
 
-struct thread *sched_current(void)
-{
-	return this_cpu()->current;
-}
-
 unsigned sched_thread_count(void)
 {
 	return nthreads;
@@ -145,6 +140,7 @@ static void switch_to(struct thread *next)
 	if (switch_hook)
 		switch_hook(prev, next);
 	c->current = next;
+	c->ret_work |= next->kick;
 	c->pcb = &next->pcb;
 	c->kernel_rsp = next->kstack_top;
 	gdt_set_kernel_stack(next->kstack_top);
@@ -323,8 +319,10 @@ void sched_tick(void)
 			p = &t->sleep_next;
 		}
 	}
-	if (run_head)
+	if (run_head) {
 		this_cpu()->need_resched = true;
+		this_cpu()->ret_work = 1;
+	}
 }
 
 void sched_preempt_point(void)
@@ -334,6 +332,15 @@ void sched_preempt_point(void)
 		c->need_resched = false;
 		sched_yield();
 	}
+}
+
+void sched_kick(struct thread *t)
+{
+	uint64_t f = cpu_irq_save();
+	t->kick = 1;
+	if (t == sched_current())
+		this_cpu()->ret_work = 1;
+	cpu_irq_restore(f);
 }
 
 void sched_exit_current(void)
