@@ -125,18 +125,23 @@ int vm_page_map(struct vm_tspace *ts, vaddr_t va, pfn_t pfn, unsigned prot, unsi
 {
 	struct vm_space *vs = ts->vs;
 	uint32_t owner = vm_page_owner(ts, va);
+	uint64_t flags, e;
+	if (pte_prot_flags(prot, true, &flags) < 0 ||
+	    pte_make_present(PFN_TO_PA(pfn), flags | (dirty ? PTE_D : 0), type, &e) < 0)
+		return -QE_INVAL;
 	frame_set_mapping(pfn, owner, va); /* before the PTE makes it reachable */
-	for (;;) {
-		int err = leaf && leaf->table
-				  ? pmap_enter_leaf(&vs->pmap, leaf, PFN_TO_PA(pfn), prot, type, dirty, expect, installed)
-				  : pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, dirty, expect);
-		if (err == 0)
+	int err = leaf && leaf->table ? pmap_leaf_install(leaf, expect, e) : -QE_NOMEM;
+	while (err == -QE_NOMEM) { /* no slot yet: a walk that makes tables, reclaiming for them */
+		err = pmap_enter(&vs->pmap, &ts->root, va, PFN_TO_PA(pfn), prot, type, dirty, expect);
+		if (err == -QE_NOMEM && vm_reclaim(vs) < 0)
 			break;
-		if (err != -QE_NOMEM || vm_reclaim(vs) < 0) {
-			frame_clear_mapping(pfn);
-			return err;
-		}
 	}
+	if (err) {
+		frame_clear_mapping(pfn);
+		return err;
+	}
+	if (installed)
+		*installed = e;
 	vm_count(&vs->cnt.frames, 1);
 	if (type == PTE_TYPE_NORMAL)
 		pageusage_mapped(pfn, owner, va);
@@ -152,6 +157,13 @@ int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry, struct pma
 		if (vm_reclaim(ts->vs) < 0)
 			return -QE_NOMEM;
 	}
+}
+
+/* is_demand - @e is a page-level demand entry (pte.h's encoding, compared whole). */
+static inline bool is_demand(uint64_t e)
+{
+	uint64_t m;
+	return pte_make_demand(pte_np_prot(e), &m) == 0 && m == e;
 }
 
 /* page_in_zero - a zeroed frame for the demand entry *@e at @va (its slot: @leaf). */
@@ -227,6 +239,12 @@ int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e)
 		int err = lookup(ts, va, e, &leaf);
 		if (err || pte_is_present(*e))
 			return err;
+		if (is_demand(*e)) { /* the common case, told apart before the full decode */
+			err = page_in_zero(ts, va, type, e, &leaf);
+			if (err != -QE_AGAIN)
+				return err;
+			continue;
+		}
 		switch (pte_np_kind(*e, PTE_LEVEL_PT)) {
 		case PTE_NP_DEMAND: err = page_in_zero(ts, va, type, e, &leaf); break;
 		case PTE_NP_SWAP: err = page_in_swap(ts, va, type, e, &leaf); break;

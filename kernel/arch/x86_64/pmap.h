@@ -69,7 +69,7 @@ struct pmap_root {
 	struct pmap_root *next;             /* (l) */
 };
 
-/* A page-level slot found by pmap_fault_entry, for pmap_enter_leaf to use without walking
+/* A page-level slot found by pmap_fault_entry, for pmap_leaf_install to use without walking
  * the tables again. Valid while its page table stays: tables go only when pmap_range_np
  * releases a range, which the caller's address-space mutex keeps apart from its faults. */
 struct pmap_leaf {
@@ -145,15 +145,15 @@ int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t 
 		     struct pmap_leaf *leaf);
 
 /* pmap_leaf_entry - the entry in the slot @leaf names, read once without the lock (the
- * same guarantee as for pmap_enter_leaf keeps the table there). */
+ * same guarantee as for pmap_leaf_install keeps the table there). */
 uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf);
 
-/* pmap_enter_leaf - pmap_enter at a slot pmap_fault_entry found (no walk, no lock: a
- * compare-and-swap; the caller's address-space mutex keeps range operations away): @pa with
- * @prot, @type and @dirty as pmap_enter if the slot still holds @expect; *@installed (may be
- * NULL) gets the new entry. 0, -QE_AGAIN, -QE_INVAL. */
-int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
-		    unsigned type, bool dirty, uint64_t expect, uint64_t *installed);
+/* pmap_leaf_install - install the present user leaf @entry (built with pte.h) in the slot
+ * pmap_fault_entry found, if the slot still holds @expect (not present): a compare-and-swap
+ * with no walk and no lock (the caller's address-space mutex keeps range operations away;
+ * the only other writer of such a slot is eviction, which swaps too). 0, -QE_AGAIN (the
+ * slot changed), -QE_INVAL (no slot, @expect present, @entry not a present user leaf). */
+int pmap_leaf_install(const struct pmap_leaf *leaf, uint64_t expect, uint64_t entry);
 
 /* pmap_enter - make @va present: @pa with protection @prot (PTE_PROT_*, user) and page
  * @type, its D bit set when @dirty (the frame holds what no zero fill or swap copy can make

@@ -223,25 +223,20 @@ int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t 
 
 uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf)
 {
-	return __atomic_load_n(&pmap_table_va(leaf->table)[IDX(leaf->va, PTE_LEVEL_PT)], __ATOMIC_ACQUIRE);
+	const uint64_t *t = phys_to_virt(leaf->table);
+	return __atomic_load_n(&t[IDX(leaf->va, PTE_LEVEL_PT)], __ATOMIC_ACQUIRE);
 }
 
-int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
-		    unsigned type, bool dirty, uint64_t expect, uint64_t *installed)
+int pmap_leaf_install(const struct pmap_leaf *leaf, uint64_t expect, uint64_t entry)
 {
-	uint64_t flags, e;
-	if (!leaf->table || pte_prot_flags(prot, true, &flags) < 0 ||
-	    pte_make_present(pa, flags | (dirty ? PTE_D : 0), type, &e) < 0 || pte_is_present(expect))
+	if (!leaf->table || pte_is_present(expect) || !pte_is_user(entry)) /* (present and US) */
 		return -QE_INVAL;
-	(void)pm;
-	/* A compare-and-swap without the pmap lock: the other writers of a slot the caller
-	 * holds a leaf for are evictions (which also swap) and range operations (which the
-	 * caller's address-space mutex excludes). It was not present: nothing to invalidate. */
-	uint64_t *slot = &pmap_table_va(leaf->table)[IDX(leaf->va, PTE_LEVEL_PT)];
-	if (!__atomic_compare_exchange_n(slot, &expect, e, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	/* The other writers of a slot the caller holds a leaf for are evictions (which also
+	 * swap) and range operations (which the caller's address-space mutex excludes). It was
+	 * not present: nothing to invalidate. */
+	uint64_t *slot = &((uint64_t *)phys_to_virt(leaf->table))[IDX(leaf->va, PTE_LEVEL_PT)];
+	if (!__atomic_compare_exchange_n(slot, &expect, entry, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return -QE_AGAIN;
-	if (installed)
-		*installed = e;
 	return 0;
 }
 
