@@ -11,6 +11,7 @@ APP_NOTE_DEFAULT;
 #define FAULT_PAGES 1024
 #define SWITCH_ITERS 2000
 #define SPAWN_ITERS 20
+#define THREAD_ITERS 50
 
 static void report(const char *name, uint64_t ticks, uint64_t ops)
 {
@@ -81,6 +82,25 @@ static void bench_switch(void)
 	report("user_thread_switch", end - start, 2 * SWITCH_ITERS);
 }
 
+static int64_t empty_thread(void *arg)
+{
+	return (int64_t)arg;
+}
+
+/* bench_thread - an extra thread of this process: create, run to its end, join. */
+static void bench_thread(void)
+{
+	uint64_t t0 = rdtsc();
+	for (int i = 0; i < THREAD_ITERS; i++) {
+		int64_t v = -1, tid = thread_create(empty_thread, (void *)(uint64_t)i);
+		if (tid < 0 || thread_join(tid, &v) < 0 || v != i) {
+			printf("# bench: thread %d failed (tid %ld, value %ld)\n", i, tid, v);
+			return;
+		}
+	}
+	report("user_thread_create_join", rdtsc() - t0, THREAD_ITERS);
+}
+
 /* bench_spawn - spawn the `nop` program and wait for it: ticks per create+exit pair. */
 static void bench_spawn(void)
 {
@@ -104,6 +124,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	bench_null_syscall();
 	bench_faults();
 	bench_switch();
+	bench_thread();
 	bench_spawn();
 	printf("BENCH-DONE\n");
 	return 0;

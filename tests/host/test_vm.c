@@ -231,6 +231,55 @@ static void test_upper_level_marks(void **state)
 	end_space(&s);
 }
 
+static unsigned np_kind(struct space *s, vaddr_t va)
+{
+	return (unsigned)pte_np_kind(entry(s, va), PTE_LEVEL_PT);
+}
+
+/* Range operations step over runs of equal entries (pmap_range.c): a range that starts and
+ * ends inside runs, over present, swapped, guard and demand pages, changes exactly its own
+ * entries and gives back exactly what they held. */
+static void test_range_runs(void **state)
+{
+	(void)state;
+	struct space s = make_space(800);
+	const vaddr_t p = PAGE_SIZE;
+	assert_int_equal(vm_map(s.ts, AREA, AREA + 64 * p, VM_ANON, RW, false), 0);
+	assert_int_equal(vm_map(s.ts, AREA + 20 * p, AREA + 21 * p, VM_GUARD, 0, false), 0);
+	touch(&s, AREA + 3 * p, 3);
+	touch(&s, AREA + 10 * p, 10);
+	touch(&s, AREA + 40 * p, 40);
+	assert_int_equal(evict_all(), 3);
+	assert_int_equal(read_word(&s, AREA + 3 * p), 3);   /* back in RAM (clean copy) */
+	assert_int_equal(read_word(&s, AREA + 40 * p), 40); /* 10 stays in swap */
+	uint64_t frames = s.vs->cnt.frames, blocks = s.vs->cnt.swap_blocks;
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, AREA + 5 * p, 40 * p, 0), 0); /* pages 5..44 */
+	assert_int_equal(s.vs->cnt.frames, frames - 1);       /* page 40 */
+	assert_int_equal(s.vs->cnt.swap_blocks, blocks - 2);  /* page 10's block, page 40's copy */
+	assert_int_equal(read_word(&s, AREA + 3 * p), 3);
+	for (int i = 0; i < 64; i++) {
+		unsigned want = i == 3 ? 0 : (i >= 5 && i < 45) ? PTE_NP_NONE : PTE_NP_DEMAND;
+		if (i != 3)
+			assert_int_equal(np_kind(&s, AREA + i * p), want);
+	}
+	/* a demand range over part of that hole and part of the demand run after it */
+	assert_int_equal(vm_area(s.ts, VM_AREA_DEMAND, AREA + 30 * p, 20 * p, RW), 0);
+	for (int i = 4; i < 64; i++)
+		assert_int_equal(np_kind(&s, AREA + i * p), i >= 5 && i < 30 ? PTE_NP_NONE : PTE_NP_DEMAND);
+	/* whole 2 MiB entries inside a range that starts and ends inside others */
+	const vaddr_t m2 = 2ull << 20, far = AREA + 64 * m2;
+	assert_int_equal(vm_map(s.ts, far, far + 8 * m2, VM_ANON, RW, false), 0);
+	touch(&s, far + 5 * m2 + 7 * p, 57);
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, far + m2 + 3 * p, 6 * m2, 0), 0);
+	assert_int_equal(np_kind(&s, far + m2 + 2 * p), PTE_NP_DEMAND);
+	assert_int_equal(np_kind(&s, far + m2 + 3 * p), PTE_NP_NONE);
+	assert_int_equal(np_kind(&s, far + 5 * m2 + 7 * p), PTE_NP_NONE);
+	assert_int_equal(np_kind(&s, far + 7 * m2 + 2 * p), PTE_NP_NONE);
+	assert_int_equal(np_kind(&s, far + 7 * m2 + 3 * p), PTE_NP_DEMAND);
+	assert_int_equal(s.vs->cnt.frames, frames - 1); /* page 3 only: page 57 went too */
+	end_space(&s);
+}
+
 static void test_zero_pages_dropped(void **state)
 {
 	(void)state;
@@ -284,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_lock_keeps_contents),
 		cmocka_unit_test(test_lock_failure_undoes),
 		cmocka_unit_test(test_upper_level_marks),
+		cmocka_unit_test(test_range_runs),
 		cmocka_unit_test(test_zero_pages_dropped),
 		cmocka_unit_test(test_swap_read_error),
 	};

@@ -77,7 +77,8 @@ struct pmap_leaf {
 	vaddr_t va;
 };
 
-/* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock. */
+/* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock.
+ * Only those two kinds are handed over: demand, guard, file and transit leaves hold nothing. */
 typedef void (*pmap_release_fn)(uint64_t entry, vaddr_t va, void *ctx);
 
 /* ---- the kernel's own address space (pmap.c) ---- */
@@ -180,8 +181,10 @@ uint64_t pmap_leaf_peek(struct pmap *pm, struct pmap_root *r, vaddr_t va);
 
 /* pmap_range_np - store the not-present value @np (0, a demand or a guard mark) over
  * [@start, @end) (page-aligned, wholly below B or wholly at/above B): whole aligned 2 MiB /
- * 1 GiB areas (and 512 GiB ones in thread space) get one upper-level mark; every present,
- * swap or other non-empty leaf leaving the range goes to @release first. 0, -QE_NOMEM
+ * 1 GiB areas (and 512 GiB ones in thread space) get one upper-level mark; every present or
+ * swap leaf leaving the range goes to @release first. Runs of entries that already hold @np,
+ * or one value that holds nothing, are stepped over at a string instruction's cost per entry
+ * (no per-entry callback): a table of marks is cheap to pass. 0, -QE_NOMEM
  * (tables needed to split an area that is only partly covered), -QE_INVAL. */
 int pmap_range_np(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end, uint64_t np,
 		  pmap_release_fn release, void *ctx);

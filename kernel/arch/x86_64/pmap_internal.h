@@ -21,6 +21,10 @@ uint64_t *pmap_table_va(paddr_t pa);
 /* pmap_new_table - a zeroed page-table frame from the allocator, or 0 when none is free. */
 paddr_t pmap_new_table(void);
 
+/* pmap_new_table_raw - a page-table frame whose 512 entries the caller writes at once (not
+ * zeroed: saves a pass over a table that is filled anyway), or 0 when none is free. */
+paddr_t pmap_new_table_raw(void);
+
 /* pmap_free_table - give a page-table frame back. */
 void pmap_free_table(paddr_t pa);
 
@@ -55,5 +59,28 @@ int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e);
 
 /* pmap_count_tables - @delta table pages in @va's half: the pmap's process space or the root's thread space. */
 void pmap_count_tables(struct pmap *pm, struct pmap_root *r, vaddr_t va, int64_t delta);
+
+/* pmap_scan_ne - the first index in [@i, @n) whose entry is not @v, or @n (n <= 512): one
+ * string instruction over the run, so a table of one mark costs a step per entry. */
+static inline unsigned pmap_scan_ne(const uint64_t *t, unsigned i, unsigned n, uint64_t v)
+{
+	if (i >= n)
+		return n;
+	const uint64_t *p = t + i;
+	uint64_t left = n - i;
+	bool ne;
+	__asm__ volatile("repe scasq" : "+D"(p), "+c"(left), "=@ccnz"(ne) : "a"(v) : "memory");
+	return ne ? (unsigned)(p - 1 - t) : n;
+}
+
+/* pmap_fill - entries [@i, @n) of @t become @v. */
+static inline void pmap_fill(uint64_t *t, unsigned i, unsigned n, uint64_t v)
+{
+	if (i >= n)
+		return;
+	uint64_t *p = t + i;
+	uint64_t left = n - i;
+	__asm__ volatile("rep stosq" : "+D"(p), "+c"(left) : "a"(v) : "memory");
+}
 
 #endif

@@ -44,47 +44,85 @@ static struct span span_at(vaddr_t a, vaddr_t end, vaddr_t base, unsigned level)
 	return sp;
 }
 
-/* release_tree - hand every non-empty leaf under the table at @pa to the callback, free the tables. */
+/* holds - a page-level entry that holds memory: a present page or a swap block (the only
+ * leaves the release callback is given; demand, guard, file and transit entries hold none). */
+static bool holds(uint64_t e)
+{
+	return pte_is_present(e) || pte_swap_block(e) != PTE_SWAP_NONE;
+}
+
+/* release_tree - hand every leaf holding memory under the table at @pa to the callback, free
+ * the tables. Runs of one value that holds nothing are stepped over by pmap_scan_ne. */
 static void release_tree(paddr_t pa, unsigned level, vaddr_t base, struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(pa);
-	for (unsigned i = 0; i < 512; i++) {
-		vaddr_t va = base + i * LEVEL_SIZE(level);
+	for (unsigned i = 0; i < 512;) {
 		uint64_t e = t[i];
-		if (level == PTE_LEVEL_PT) {
-			if (e && op->release)
+		vaddr_t va = base + i * LEVEL_SIZE(level);
+		if (level == PTE_LEVEL_PT && holds(e)) {
+			if (op->release)
 				op->release(e, va, op->ctx);
-		} else if (pte_is_present(e)) {
+			i++;
+		} else if (level != PTE_LEVEL_PT && pte_is_present(e)) {
 			release_tree(pte_pa(e), level - 1, va, op);
+			i++;
+		} else {
+			i = pmap_scan_ne(t, i + 1, 512, e);
 		}
 	}
 	pmap_free_table(pa);
 	pmap_count_tables(op->pm, op->r, base, -1);
 }
 
+/* entries_in - one past the last entry of the table at @level (mapping from @base) that
+ * [.., @end) reaches into (*@any) and covers whole (*@full). */
+static void entries_in(vaddr_t base, vaddr_t end, unsigned level, unsigned *any, unsigned *full)
+{
+	uint64_t size = LEVEL_SIZE(level), off = end - base;
+	uint64_t na = (off + size - 1) / size, nf = off / size;
+	*any = na > 512 ? 512 : (unsigned)na;
+	*full = nf > 512 ? 512 : (unsigned)nf;
+}
+
+/*
+ * set_range - store op->np over [start, end) under the table at @level. An entry already
+ * holding np is left alone, and so is the run of equal entries after it; a run of one
+ * not-present value covered whole becomes np at once (pmap_fill); a leaf holding memory
+ * goes to the callback first; a table covered whole is released; anything else is split
+ * (a mark) or walked into (a table).
+ */
 static int set_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
 		     struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(table);
+	bool np_here = op->np_ok & (1u << level);
+	unsigned any, full;
+	entries_in(base, end, level, &any, &full);
 	for (vaddr_t a = start; a < end;) {
 		struct span sp = span_at(a, end, base, level);
-		uint64_t *e = &t[sp.i];
-		if (level == PTE_LEVEL_PT) {
-			if (*e && op->release)
-				op->release(*e, sp.ebase, op->ctx);
-			*e = op->np;
-		} else if (sp.full && (op->np_ok & (1u << level))) {
-			if (pte_is_present(*e))
-				release_tree(pte_pa(*e), level - 1, sp.ebase, op);
-			*e = op->np;
-		} else if (*e != op->np || pte_is_present(*e)) {
-			if (!pte_is_present(*e) && pmap_split(op->pm, op->r, sp.ebase, e) < 0)
+		uint64_t v = t[sp.i];
+		unsigned next = sp.i + 1;
+		if (v == op->np) { /* np is never present: nothing to change here */
+			next = pmap_scan_ne(t, next, any, v);
+		} else if (level == PTE_LEVEL_PT && holds(v)) {
+			if (op->release)
+				op->release(v, sp.ebase, op->ctx);
+			t[sp.i] = op->np;
+		} else if (!pte_is_present(v) && sp.full && np_here) {
+			next = pmap_scan_ne(t, next, full, v);
+			pmap_fill(t, sp.i, next, op->np);
+		} else if (pte_is_present(v) && sp.full && np_here) {
+			release_tree(pte_pa(v), level - 1, sp.ebase, op);
+			t[sp.i] = op->np;
+		} else {
+			if (!pte_is_present(v) && pmap_split(op->pm, op->r, sp.ebase, &t[sp.i]) < 0)
 				return -QE_NOMEM;
-			int err = set_range(pte_pa(*e), level - 1, sp.ebase, a, sp.e, op);
+			int err = set_range(pte_pa(t[sp.i]), level - 1, sp.ebase, a, sp.e, op);
 			if (err)
 				return err;
 		}
-		a = sp.e;
+		vaddr_t na = base + (vaddr_t)next * LEVEL_SIZE(level);
+		a = na < end ? na : end;
 	}
 	return 0;
 }

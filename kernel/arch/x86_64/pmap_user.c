@@ -142,12 +142,10 @@ paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool cre
 
 int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e)
 {
-	paddr_t pa = pmap_new_table();
+	paddr_t pa = pmap_new_table_raw();
 	if (!pa)
 		return -QE_NOMEM;
-	uint64_t *t = pmap_table_va(pa);
-	for (int i = 0; i < 512; i++)
-		t[i] = *e;
+	pmap_fill(pmap_table_va(pa), 0, 512, *e);
 	if (pte_make_table(pa, true, e) < 0)
 		panic("pmap: table %lx out of range", pa);
 	pmap_count_tables(pm, r, va, 1);
