@@ -38,6 +38,7 @@ static const struct pmap_table_ops table_ops = { table_alloc, table_free };
 
 unsigned long mm_free_frames_settled(void)
 {
+	kstack_settle();
 	kheap_glue_settle();
 	return frame_free_count();
 }

@@ -68,7 +68,9 @@ static void proc_free(struct process *p)
 }
 
 /* setup_thread_space - the thread's regions: the rest of thread space (when the note asks
- * for demand there), a guard page, and the stack at the top (demand, or allocated now). */
+ * for demand there), a guard page, and the stack at the top (demand, or allocated now).
+ * With demand, the new root's thread slots already hold demand marks (vm_tspace_create):
+ * only the guard changes entries; the other two regions are recorded over them. */
 static int setup_thread_space(struct process *p, struct thread *t)
 {
 	struct vm_tspace *ts = t->vm;
@@ -76,12 +78,18 @@ static int setup_thread_space(struct process *p, struct thread *t)
 	t->stack_top = USER_SPACE_END - PAGE_SIZE; /* the top page stays unmapped */
 	vaddr_t bottom = t->stack_top - t->stack_size, guard = bottom - PAGE_SIZE;
 	int err = 0;
+	if (ts->laid_out) /* a parked thread space of this process: the same layout */
+		return 0;
 	if (p->thread_demand && guard > p->boundary)
-		err = vm_map(ts, p->boundary, guard, VM_ANON, PTE_PROT_RW, false);
+		err = vm_map_marked(ts, p->boundary, guard, VM_ANON, PTE_PROT_RW);
 	if (!err)
 		err = vm_map(ts, guard, bottom, VM_GUARD, 0, false);
-	if (!err)
-		err = vm_map(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW, !p->thread_demand);
+	if (!err && p->thread_demand)
+		err = vm_map_marked(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW);
+	else if (!err)
+		err = vm_map(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW, true);
+	if (!err && p->thread_demand && guard > p->boundary)
+		vm_tspace_reusable(ts, guard, t->stack_top);
 	return err;
 }
 

@@ -218,7 +218,7 @@ static int lookup(struct vm_tspace *ts, vaddr_t va, uint64_t *e, struct pmap_lea
 {
 	struct pmap_leaf *last = &ts->last_leaf;
 	if (last->table && ts->last_leaf_gen == ts->vs->tables_gen && (last->va >> 21) == (va >> 21)) {
-		leaf->table = last->table;
+		*leaf = *last;
 		leaf->va = va;
 		*e = pmap_leaf_entry(leaf);
 		return 0;

@@ -53,6 +53,12 @@ int vm_reserve_frames(unsigned n);
  * regions), -QE_INVAL. May sleep. */
 int vm_map(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsigned prot, bool populate);
 
+/* vm_map_marked - as vm_map without populating, for a range whose entries already hold what
+ * a region of @kind and @prot puts there (a new thread space's demand marks): only the region
+ * is recorded, no page-table work. The caller vouches for the entries. 0, -QE_NOMEM, -QE_AGAIN.
+ * May sleep. */
+int vm_map_marked(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsigned prot);
+
 /* vm_load_page - the page at @va (in an anonymous region, not yet present) gets a new frame:
  * zeros, with @n bytes of @src at offset @off. 0, -QE_EXIST (already present), -QE_NOMEM,
  * -QE_INVAL. May sleep. */

@@ -280,6 +280,74 @@ static void test_range_runs(void **state)
 	end_space(&s);
 }
 
+/* lay_out - a thread space as the process layer makes it (proc/process.c): demand marks from
+ * the root, a guard page below a 16-page stack under the top page; reusable. */
+static void lay_out(struct vm_tspace *ts, vaddr_t *guard, vaddr_t *top)
+{
+	*top = USER_SPACE_END - PAGE_SIZE;
+	*guard = *top - 17 * PAGE_SIZE;
+	assert_int_equal(vm_map_marked(ts, B, *guard, VM_ANON, RW), 0);
+	assert_int_equal(vm_map(ts, *guard, *guard + PAGE_SIZE, VM_GUARD, 0, false), 0);
+	assert_int_equal(vm_map_marked(ts, *guard + PAGE_SIZE, *top, VM_ANON, RW), 0);
+	vm_tspace_reusable(ts, *guard, *top);
+}
+
+/* A thread space that ends with its layout intact is parked for the next thread: its pages
+ * and the tables off the stack's walk go, the rest is as new; one whose layout changed is
+ * freed. Every frame and block comes back with the process. */
+static void test_thread_space_reuse(void **state)
+{
+	(void)state;
+	free0 = frame_free_count();
+	blocks0 = swap_free_blocks();
+	struct space s = { vm_space_create(900, B, NULL), 0 };
+	assert_non_null(s.vs);
+	s.ts = vm_tspace_create(s.vs, 901, true);
+	assert_non_null(s.ts);
+	assert_false(s.ts->laid_out);
+	vaddr_t guard, top, far = B + 3 * AREA + 0x5000;
+	lay_out(s.ts, &guard, &top);
+	touch(&s, top - PAGE_SIZE, 1);
+	touch(&s, top - 2 * PAGE_SIZE, 2);
+	touch(&s, far, 3); /* thread-space data away from the stack: tables of its own */
+	assert_int_equal(evict_all(), 3);
+	assert_int_equal(read_word(&s, top - PAGE_SIZE), 1); /* in RAM again, the others in swap */
+	uint64_t tables = pmap_table_pages(&s.vs->pmap);
+	struct vm_tspace *old = s.ts;
+	vm_tspace_destroy(s.ts);
+	assert_ptr_equal(s.vs->spare, old);
+	assert_int_equal(s.vs->cnt.frames, 0);
+	assert_int_equal(s.vs->cnt.swap_blocks, 0);
+	assert_int_equal(pmap_table_pages(&s.vs->pmap), tables - 3); /* far's PDPT, PD, PT */
+	s.ts = vm_tspace_create(s.vs, 902, true);
+	assert_ptr_equal(s.ts, old);
+	assert_true(s.ts->laid_out);
+	assert_int_equal(s.ts->owner.id, 902);
+	for (vaddr_t va = guard + PAGE_SIZE; va < top; va += PAGE_SIZE)
+		assert_int_equal(np_kind(&s, va), PTE_NP_DEMAND);
+	assert_int_equal(np_kind(&s, guard), PTE_NP_GUARD);
+	unsigned level;
+	uint64_t e = pmap_entry(&s.vs->pmap, &s.ts->root, far, &level);
+	assert_int_equal(level, PTE_LEVEL_PML4); /* the 512 GiB mark again */
+	assert_int_equal(pte_np_kind(e, level), PTE_NP_DEMAND);
+	touch(&s, top - PAGE_SIZE, 4);
+	assert_int_equal(read_word(&s, top - PAGE_SIZE), 4);
+	assert_int_equal(frame_owner(pte_pfn(entry(&s, top - PAGE_SIZE))), 902);
+	/* a layout that changed is not parked */
+	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, guard - PAGE_SIZE, PAGE_SIZE, 0), 0);
+	vm_tspace_destroy(s.ts);
+	assert_null(s.vs->spare);
+	/* a parked one goes with its process */
+	s.ts = vm_tspace_create(s.vs, 903, true);
+	lay_out(s.ts, &guard, &top);
+	touch(&s, top - PAGE_SIZE, 5);
+	vm_tspace_destroy(s.ts);
+	assert_non_null(s.vs->spare);
+	vm_space_destroy(s.vs);
+	assert_int_equal(frame_free_count(), free0);
+	assert_int_equal(swap_free_blocks(), blocks0);
+}
+
 static void test_zero_pages_dropped(void **state)
 {
 	(void)state;
@@ -334,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_lock_failure_undoes),
 		cmocka_unit_test(test_upper_level_marks),
 		cmocka_unit_test(test_range_runs),
+		cmocka_unit_test(test_thread_space_reuse),
 		cmocka_unit_test(test_zero_pages_dropped),
 		cmocka_unit_test(test_swap_read_error),
 	};

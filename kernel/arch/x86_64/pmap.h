@@ -54,6 +54,7 @@ struct pmap {
 	vaddr_t boundary;                   /* (c) B */
 	unsigned nslots;                    /* (c) B / 512 GiB */
 	paddr_t pdpt[PMAP_USER_SLOTS];      /* (l) process-space PDPTs (0: none yet) */
+	uint64_t pdpt_sum[PMAP_USER_SLOTS]; /* (l) each PDPT's summary (pte.h: which entries may hold something) */
 	struct pmap_root *roots;            /* (l) every live root, linked by next */
 	uint64_t ntables;                   /* (l) table pages under process space, PDPTs included */
 	uint64_t all_tables;                /* (l, read lockless) tables of process space and every root */
@@ -65,6 +66,7 @@ struct pmap_root {
 	uint16_t pcid;                      /* (c) TLB tag, 0: none (flushed at every load) */
 	bool tlb_stale;                     /* (l) tables changed while it was not loaded */
 	uint64_t ntables;                   /* (l) table pages of its thread space, PML4 included */
+	uint64_t tsum;                      /* (l) summary of its thread slots (pte.h format) */
 	struct pmap *pmap;                  /* (c) */
 	struct pmap_root *next;             /* (l) */
 };
@@ -75,6 +77,7 @@ struct pmap_root {
 struct pmap_leaf {
 	paddr_t table;  /* the page table holding the slot (0: none) */
 	vaddr_t va;
+	uint64_t *sum;  /* the entry pointing at that table (its summary: pte.h) */
 };
 
 /* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock.
@@ -117,16 +120,35 @@ uint64_t pmap_direct_map_bytes(void);
 /* pmap_create - an empty pmap for process space [0, @boundary) (a multiple of 512 GiB). */
 int pmap_create(struct pmap *pm, vaddr_t boundary);
 
-/* pmap_destroy - free the process-space PDPTs. Every page of [0, B) was released before
- * (pmap_range_np with 0) and every root destroyed. */
+/* pmap_space_release - the process is gone: as pmap_root_release for process space [0, B)
+ * (its PDPTs stay, holding marks at most, for pmap_destroy). Never fails. */
+void pmap_space_release(struct pmap *pm, pmap_release_fn release, void *ctx);
+
+/* pmap_destroy - free the process-space PDPTs. Process space was released before
+ * (pmap_space_release) and every root destroyed. */
 void pmap_destroy(struct pmap *pm);
 
 /* pmap_root_create - a PML4 for a new thread of @pm: kernel slots, the process's PDPTs, and
  * every thread-space slot set to @thread_mark (0, or a demand mark covering 512 GiB each). */
 int pmap_root_create(struct pmap *pm, struct pmap_root *r, uint64_t thread_mark);
 
+/* pmap_root_release - the thread is gone: every present and swap leaf of @r's thread space
+ * goes to @release and every table under its PML4 is freed, visiting only the groups of
+ * entries the summaries say may hold something (no pass over tables of marks). The root
+ * must not be used for anything but pmap_root_destroy afterwards. Never fails. */
+void pmap_root_release(struct pmap *pm, struct pmap_root *r, pmap_release_fn release, void *ctx);
+
+/* pmap_root_reset - the thread is gone but its tables are kept for the process's next thread:
+ * every present and swap leaf of @r's thread space goes to @release and every table goes,
+ * except the tables on the walk to @keep, and each becomes the not-present @mark (valid at
+ * every level). For a thread space whose every entry, but the walk to @keep and one page
+ * there, is @mark, a leaf holding memory or a table (the caller checks that its regions say
+ * so): afterwards it is as new. Visits only the groups the summaries mark. Never fails. */
+void pmap_root_reset(struct pmap *pm, struct pmap_root *r, vaddr_t keep, uint64_t mark,
+		     pmap_release_fn release, void *ctx);
+
 /* pmap_root_destroy - free the PML4 and its tag. Its thread space was released before
- * (pmap_range_np with 0 over [B, USER_SPACE_END)), and it is not loaded on any CPU. */
+ * (pmap_root_release), and it is not loaded on any CPU. */
 void pmap_root_destroy(struct pmap_root *r);
 
 /* pmap_table_pages - page-table pages the process holds (process space and every root); a

@@ -11,6 +11,7 @@
 
 #include "lib/types.h"
 #include "pmap.h"
+#include "pte.h"
 
 #define IDX(va, level) (((va) >> (12 + 9 * ((level) - 1))) & 511)
 #define LEVEL_SIZE(level) (1ull << (12 + 9 * ((level) - 1)))
@@ -48,14 +49,30 @@ void pmap_flush_local(vaddr_t va);
 void pmap_invalidate_range(struct pmap *pm, struct pmap_root *r, vaddr_t start);
 
 /* pmap_user_top - the table and level a walk of @va starts at: the PDPT of a process-space
- * slot (made when @create and missing; *@err gets -QE_NOMEM when none is free) or @r's PML4.
- * Returns 0 when there is no table. pmap lock held. */
+ * slot (made when @create and missing; *@err gets -QE_NOMEM when none is free) or @r's PML4;
+ * *@sum gets the word holding that table's summary (pte.h). Returns 0 when there is no
+ * table. pmap lock held. */
 paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool create,
-		      unsigned *level, int *err);
+		      unsigned *level, uint64_t **sum, int *err);
 
 /* pmap_split - replace the upper-level mark at *@e by a table whose 512 entries all hold the
- * mark; counts the table in @va's half (pmap_count_tables). 0 or -QE_NOMEM. pmap lock held. */
-int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e);
+ * mark; counts the table in @va's half (pmap_count_tables) and notes the new table pointer in
+ * @sum, the summary of the table holding @e. 0 or -QE_NOMEM. pmap lock held. */
+int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e, uint64_t *sum);
+
+/* pmap_holds - a page-level entry that holds memory: a present page or a swap block (demand,
+ * guard, file and transit entries hold none). */
+static inline bool pmap_holds(uint64_t e)
+{
+	return pte_is_present(e) || pte_swap_block(e) != PTE_SWAP_NONE;
+}
+
+/* pmap_sum_note - entry @e (in a table whose summary is *@sum) now holds something. The
+ * summary may be a live entry the CPU sets A in: an atomic or. */
+static inline void pmap_sum_note(uint64_t *sum, const uint64_t *e)
+{
+	__atomic_fetch_or(sum, pte_sum_bit((unsigned)(((uintptr_t)e & PAGE_MASK) / sizeof *e)), __ATOMIC_RELAXED);
+}
 
 /* pmap_count_tables - @delta table pages in @va's half: the pmap's process space or the root's thread space. */
 void pmap_count_tables(struct pmap *pm, struct pmap_root *r, vaddr_t va, int64_t delta);
