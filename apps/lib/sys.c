@@ -114,3 +114,8 @@ int64_t sys_ticks(void)
 {
 	return sc0(SYS_TICKS);
 }
+
+int64_t sys_perfinfo(struct quire_perfinfo *pi)
+{
+	return quire_syscall6(SYS_PERFINFO, (uint64_t)pi, 0, 0, 0, 0, 0);
+}

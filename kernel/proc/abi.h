@@ -28,7 +28,9 @@ enum quire_syscall {
 	SYS_GETTID = 12,       /* () -> thread id */
 	SYS_TICKS = 13,        /* () -> timer ticks since boot (100 per second) */
 	SYS_SWAPINFO = 14,     /* (struct quire_swapinfo *) -> 0 */
-	SYS_COUNT
+	SYS_COUNT,
+	/* 45-49: performance figures (specs/syscalls.md) */
+	SYS_PERFINFO = 45,     /* (struct quire_perfinfo *) -> 0 */
 };
 
 /* Error codes: enum quire_error in lib/qerror.h (returned negated). */
@@ -60,6 +62,13 @@ struct quire_swapinfo {
 	struct quire_paging process, global;
 	uint64_t swap_blocks, swap_free_blocks; /* 4 KiB blocks; 0 and 0 without swap */
 	uint64_t free_frames;
+};
+
+/* Time figures for benchmarks (SYS_PERFINFO). Under QEMU -icount shift=0 a TSC tick is one
+ * guest instruction and one nanosecond of guest time. */
+struct quire_perfinfo {
+	uint64_t tsc;      /* the TSC when the kernel read the figures below */
+	uint64_t idle_tsc; /* TSC ticks the CPU spent halted in the idle loop since boot */
 };
 
 /*

@@ -119,6 +119,12 @@ __attribute__((noinline)) static int64_t sys_swapinfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &si, sizeof si);
 }
 
+__attribute__((noinline)) static int64_t sys_perfinfo(uint64_t uinfo)
+{
+	struct quire_perfinfo pi = { .tsc = cpu_rdtsc(), .idle_tsc = sched_idle_tsc() };
+	return copy_to_user(uinfo, &pi, sizeof pi);
+}
+
 static inline __attribute__((always_inline)) int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct thread *t = sched_current();
@@ -138,6 +144,7 @@ static inline __attribute__((always_inline)) int64_t dispatch(uint64_t nr, uint6
 	case SYS_MEMINFO: return sys_meminfo(a0);
 	case SYS_TICKS: return (int64_t)timer_ticks();
 	case SYS_SWAPINFO: return sys_swapinfo(a0);
+	case SYS_PERFINFO: return sys_perfinfo(a0);
 	default: return -QE_NOSYS;
 	}
 }
