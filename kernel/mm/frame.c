@@ -249,6 +249,11 @@ uint64_t frame_free_count(void)
 	return fdb.free_count;
 }
 
+pfn_t frame_nframes(void)
+{
+	return fdb.nframes;
+}
+
 struct frame *frame_get(pfn_t pfn)
 {
 	return pfn < fdb.nframes ? &fdb.db[pfn] : 0;

@@ -97,6 +97,9 @@ void frame_free_contig(pfn_t pfn, size_t n);
 /* frame_free_count - frames on the free lists. */
 uint64_t frame_free_count(void);
 
+/* frame_nframes - records in the database (frame numbers run from 0 to this - 1). O(1). */
+pfn_t frame_nframes(void);
+
 /* frame_get - the record of @pfn, or NULL if out of range. */
 struct frame *frame_get(pfn_t pfn);
 

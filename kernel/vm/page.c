@@ -183,22 +183,75 @@ static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_
 	return 0;
 }
 
-/* page_in_swap - read the swap entry *@e at @va back; a NORMAL page keeps the block as its
- * clean copy, a LOCKED one (never evicted) gives it back. */
+/* readahead_run - how many pages from @va on (@va's included, at most SWAP_CLUSTER) hold the
+ * swap entries of the blocks that follow @e's, in @va's page table and region (pages written
+ * out together, in one cluster, sit in adjacent blocks); @ents gets their entries. */
+static unsigned readahead_run(struct vm_tspace *ts, vaddr_t va, uint64_t e, const struct pmap_leaf *leaf,
+			      uint64_t *ents)
+{
+	struct vm_region *r = region_find(vm_regions_of(ts, va), va);
+	uint64_t b = pte_swap_block(e);
+	unsigned n = 1;
+	ents[0] = e;
+	for (; n < swap_readahead_max && r; n++) {
+		struct pmap_leaf next = { leaf->table, va + n * PAGE_SIZE, leaf->sum };
+		if (next.va >= r->end || (next.va >> 21) != (va >> 21)) /* another region, another table */
+			break;
+		ents[n] = pmap_leaf_entry(&next);
+		if (pte_swap_block(ents[n]) != b + n)
+			break;
+	}
+	return n;
+}
+
+/* map_ahead - map a page read ahead (@pfn holds the block of swap entry @ent at @va), as an
+ * ordinary clean page the manager has not seen used; if its entry changed, the frame goes
+ * (the block still belongs to the entry). */
+static void map_ahead(struct vm_tspace *ts, vaddr_t va, uint64_t ent, const struct pmap_leaf *leaf, pfn_t pfn)
+{
+	struct pmap_leaf at = { leaf->table, va, leaf->sum };
+	if (vm_page_map(ts, va, pfn, pte_np_prot(ent), PTE_TYPE_NORMAL, false, ent, &at, 0) < 0) {
+		frame_get(pfn)->swap_copy = 0;
+		frame_free(pfn);
+		return;
+	}
+	vm_count(&ts->vs->cnt.swap_ins, 1);
+	swap_count_in();
+	swap_count_readahead();
+}
+
+/* page_in_swap - read the swap entry *@e at @va back, with the pages after it whose blocks
+ * follow (NORMAL pages only); a NORMAL page keeps the block as its clean copy, a LOCKED one
+ * (never evicted) gives it back. */
 static int page_in_swap(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e,
 			const struct pmap_leaf *leaf)
 {
 	struct vm_space *vs = ts->vs;
-	pfn_t pfn;
-	int err = swap_in_frame(vs, *e, &pfn);
-	if (err)
-		return err;
-	struct frame *f = frame_get(pfn);
+	uint64_t ents[SWAP_CLUSTER];
+	pfn_t pfns[SWAP_CLUSTER];
+	unsigned want = 1;
+	if (type == PTE_TYPE_NORMAL && leaf && leaf->table)
+		want = readahead_run(ts, va, *e, leaf, ents);
+	/* a fault right after the pages read ahead last time: the reads are sequential, and
+	 * pages may be evicted to make room for the next run */
+	int got = swap_in_frames(vs, pte_swap_block(*e), want, va == ts->ra_next, pfns);
+	if (got < 0)
+		return got;
+	ts->ra_next = va + (vaddr_t)got * PAGE_SIZE;
+	struct frame *f = frame_get(pfns[0]);
 	/* a locked page gives its copy up: it is marked dirty, as its bytes exist nowhere else */
-	err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, type != PTE_TYPE_NORMAL, *e, leaf, e);
+	int err = vm_page_map(ts, va, pfns[0], pte_np_prot(*e), type, type != PTE_TYPE_NORMAL, *e, leaf, e);
+	for (int i = 1; i < got; i++) {
+		if (err) {
+			frame_get(pfns[i])->swap_copy = 0;
+			frame_free(pfns[i]);
+		} else {
+			map_ahead(ts, va + (vaddr_t)i * PAGE_SIZE, ents[i], leaf, pfns[i]);
+		}
+	}
 	if (err) {
 		f->swap_copy = 0; /* the block still belongs to the PTE */
-		frame_free(pfn);
+		frame_free(pfns[0]);
 		return err;
 	}
 	if (type != PTE_TYPE_NORMAL) {

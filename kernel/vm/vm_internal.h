@@ -50,14 +50,24 @@ int vm_fault_entry(struct vm_tspace *ts, vaddr_t va, uint64_t *entry, struct pma
  * is held. 0, -QE_NOMEM, -QE_IO (swap read error), -QE_FAULT (no memory there: NONE/guard). */
 int vm_page_in(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e);
 
-/* ---- swap.c ---- */
+/* ---- swap.c, swap_evict.c ---- */
 
-/* swap_in_frame - read the swap block of entry @e into a new frame for @vs; the block stays
- * as the frame's clean copy. 0 and *@pfn, -QE_NOMEM, -QE_IO. May sleep. */
-int swap_in_frame(struct vm_space *vs, uint64_t e, pfn_t *pfn);
+#define SWAP_CLUSTER 16 /* most pages in one swap request, written or read ahead (64 KiB) */
 
-/* swap_evict_one - page out one victim chosen by the page-usage manager: 0, or -1 when no
- * page can be evicted. May sleep. */
+/* swap_readahead_max - pages one swap-in reads at most, the faulting one included
+ * (`swap.readahead=N`, 1..16; 1: no readahead). Constant after swap_init. */
+extern unsigned swap_readahead_max;
+
+/* swap_in_frames - read swap blocks @b .. @b + @n - 1 (1 <= @n <= 16) into new frames for
+ * @vs: @pfns[0] always (evicting if needed), the others (readahead) evicting for them only
+ * when @evict (the caller saw sequential reads), else only while frames are free anyway.
+ * Each frame keeps its block as its clean copy. How many were read (>= 1, into @pfns[0..]),
+ * or -QE_NOMEM, -QE_IO. May sleep. */
+int swap_in_frames(struct vm_space *vs, uint64_t b, unsigned n, bool evict, pfn_t *pfns);
+
+/* swap_evict_one - page out a cluster of victims chosen by the page-usage manager (up to 16,
+ * those needing a write in one request to adjacent blocks): 0 when at least one frame came
+ * free, -1 when no page can be evicted. May sleep. */
 int swap_evict_one(void);
 
 /* swap_block_release - give swap block @b back (a swap entry or a clean copy left). Never sleeps. */
@@ -66,8 +76,9 @@ void swap_block_release(uint64_t b);
 /* swap_wait_transit - sleep until some eviction finishes (a fault found a page in transit). */
 void swap_wait_transit(void);
 
-/* swap_count - add to the global counters (what SYS_SWAPINFO reports). */
+/* swap_count_in, swap_count_readahead - add to the global counters (SYS_SWAPINFO, `swap`). */
 void swap_count_in(void);
+void swap_count_readahead(void);
 
 /* ---- pageusage.c ---- */
 

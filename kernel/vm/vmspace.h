@@ -69,6 +69,7 @@ struct vm_tspace {
 	struct pmap_leaf last_leaf;    /* (m) the page table the thread's last fault used ... */
 	uint64_t last_leaf_gen;        /* (m) ... valid while vs->tables_gen still equals this */
 	vaddr_t reuse_guard, reuse_top;/* (m) vm_tspace_reusable's layout (0: none) */
+	vaddr_t ra_next;               /* (m) the page after the last swap-in run (readahead) */
 	bool laid_out;                 /* (c) it came parked: its layout's regions are in place */
 	bool exiting;                  /* (r) */
 	struct vm_tspace *next;        /* (m) */

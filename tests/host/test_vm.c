@@ -95,12 +95,16 @@ static uint64_t read_word(struct space *s, vaddr_t va)
 	return page_words(s, va)[0];
 }
 
+/* evict_all - evict until nothing more can be; how many pages left RAM (swap_evict_one
+ * takes a cluster per call). */
 static unsigned evict_all(void)
 {
-	unsigned n = 0;
+	struct swap_counters c0, c1;
+	swap_counters_get(&c0);
 	while (swap_evict_one() == 0)
-		n++;
-	return n;
+		;
+	swap_counters_get(&c1);
+	return (unsigned)(c1.swap_outs - c0.swap_outs);
 }
 
 static void test_demand_fault(void **state)
@@ -140,16 +144,22 @@ static void test_evict_swap_in_clean_drop(void **state)
 	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
 	for (int i = 0; i < n; i++)
 		touch(&s, AREA + i * PAGE_SIZE, 0x5000 + (uint64_t)i);
-	uint64_t w0 = fm.disk_writes;
+	uint64_t w0 = fm.disk_writes, r0 = fm.disk_reads;
 	assert_int_equal(evict_all(), n);
-	assert_int_equal(fm.disk_writes - w0, n); /* dirty, no copy: each written once */
+	assert_int_equal(fm.disk_writes - w0, n / SWAP_CLUSTER); /* dirty: written once, in clusters */
 	assert_int_equal(s.vs->cnt.frames, 0);
 	assert_int_equal(s.vs->cnt.swap_blocks, n);
 	assert_int_equal(s.vs->cnt.write_backs, n);
 	for (int i = 0; i < n; i++)
 		assert_true(pte_swap_block(entry(&s, AREA + i * PAGE_SIZE)) != PTE_SWAP_NONE);
+	assert_int_equal(read_word(&s, AREA), 0x5000); /* and the cluster after it, read ahead */
+	assert_int_equal(fm.disk_reads - r0, 1);
+	for (int i = 1; i < SWAP_CLUSTER; i++)
+		assert_true(pte_is_present(entry(&s, AREA + i * PAGE_SIZE)));
+	assert_false(pte_is_present(entry(&s, AREA + SWAP_CLUSTER * PAGE_SIZE)));
 	for (int i = 0; i < n; i++) /* read them back: contents kept, copies stay in swap */
 		assert_int_equal(read_word(&s, AREA + i * PAGE_SIZE), 0x5000 + (uint64_t)i);
+	assert_int_equal(fm.disk_reads - r0, n / SWAP_CLUSTER);
 	assert_int_equal(s.vs->cnt.swap_ins, n);
 	assert_int_equal(s.vs->cnt.swap_blocks, n);
 	uint64_t w1 = fm.disk_writes;
@@ -158,7 +168,7 @@ static void test_evict_swap_in_clean_drop(void **state)
 	assert_int_equal(s.vs->cnt.clean_drops, n);
 	assert_int_equal(read_word(&s, AREA), 0x5000);
 	touch(&s, AREA, 0x6000); /* written again: its next eviction costs one write */
-	assert_int_equal(evict_all(), 1);
+	assert_int_equal(evict_all(), SWAP_CLUSTER); /* with the pages read ahead: clean drops */
 	assert_int_equal(fm.disk_writes, w1 + 1);
 	assert_int_equal(read_word(&s, AREA), 0x6000);
 	assert_int_equal(vm_area(s.ts, VM_AREA_FREE, AREA, n * PAGE_SIZE, 0), 0);
@@ -175,8 +185,8 @@ static void test_lock_keeps_contents(void **state)
 	assert_int_equal(vm_map(s.ts, AREA, AREA + n * PAGE_SIZE, VM_ANON, RW, false), 0);
 	for (int i = 0; i < n; i += 2) /* the odd pages stay untouched (demand) */
 		touch(&s, AREA + i * PAGE_SIZE, 0x7000 + (uint64_t)i);
-	assert_int_equal(swap_evict_one(), 0); /* some of them in swap */
-	assert_int_equal(swap_evict_one(), 0);
+	assert_int_equal(swap_evict_one(), 0); /* all four in swap: one cluster */
+	assert_int_equal(swap_evict_one(), -1);
 	assert_int_equal(vm_area(s.ts, VM_AREA_LOCK, AREA, n * PAGE_SIZE, RW), 0);
 	for (int i = 0; i < n; i++) {
 		uint64_t e = entry(&s, AREA + i * PAGE_SIZE);
