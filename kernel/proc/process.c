@@ -10,12 +10,14 @@
 #include "arch/x86_64/pmap.h"
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
+#include "bootinfo.h"
 #include "console.h"
 #include "lib/kfmt.h"
 #include "lib/kstring.h"
 #include "mm/kheap.h"
 #include "mm/kstack.h"
 #include "panic.h"
+#include "proc/memtrace.h"
 #include "vm/uaccess.h"
 #include "vm/vm.h"
 
@@ -34,6 +36,24 @@ unsigned proc_count(void)
 	unsigned n = 0;
 	for (int i = 0; i < PROC_MAX; i++)
 		n += procs[i] && !procs[i]->ended;
+	return n;
+}
+
+unsigned proc_mem_snapshot(struct proc_mem *out, unsigned max)
+{
+	unsigned n = 0;
+	for (int i = 0; i < PROC_MAX && n < max; i++) {
+		struct process *p = procs[i];
+		struct vm_space *vs = p ? p->vm : 0;
+		if (!p || p->ended || !vs)
+			continue;
+		out[n].pid = p->pid;
+		kstrlcpy(out[n].name, p->name, sizeof out[n].name);
+		out[n].resident = __atomic_load_n(&vs->cnt.frames, __ATOMIC_RELAXED);
+		out[n].swapped = __atomic_load_n(&vs->cnt.swap_blocks, __ATOMIC_RELAXED);
+		out[n].faults = __atomic_load_n(&vs->cnt.page_faults, __ATOMIC_RELAXED);
+		n++;
+	}
 	return n;
 }
 
@@ -414,6 +434,7 @@ void proc_init(void)
 	trap_set_return_to_user_hook(proc_return_to_user);
 	sched_set_reaper(reap);
 	vm_set_oom_killer(oom_kill);
+	memtrace_start(boot_info.cmdline);
 }
 
 void proc_print_table(void)
