@@ -53,8 +53,8 @@ struct pmap {
 	struct spinlock lock;
 	vaddr_t boundary;                   /* (c) B */
 	unsigned nslots;                    /* (c) B / 512 GiB */
-	paddr_t pdpt[PMAP_USER_SLOTS];      /* (l) process-space PDPTs (0: none yet) */
-	uint64_t pdpt_sum[PMAP_USER_SLOTS]; /* (l) each PDPT's summary (pte.h: which entries may hold something) */
+	uint64_t pdpt[PMAP_USER_SLOTS];     /* (l) process-space PDPTs (0: none yet): the table's
+	                                     * address (bits 12-51) and its summary (pte.h, bits 52-62) */
 	struct pmap_root *roots;            /* (l) every live root, linked by next */
 	uint64_t ntables;                   /* (l) table pages under process space, PDPTs included */
 	uint64_t all_tables;                /* (l, read lockless) tables of process space and every root */

@@ -60,6 +60,13 @@ paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool cre
  * @sum, the summary of the table holding @e. 0 or -QE_NOMEM. pmap lock held. */
 int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e, uint64_t *sum);
 
+/* pmap_pdpt - the address of process-space slot @s's PDPT (0: none); pm->pdpt[s] also
+ * carries the PDPT's summary. */
+static inline paddr_t pmap_pdpt(const struct pmap *pm, unsigned s)
+{
+	return __atomic_load_n(&pm->pdpt[s], __ATOMIC_RELAXED) & PTE_ADDR_MASK;
+}
+
 /* pmap_holds - a page-level entry that holds memory: a present page or a swap block (demand,
  * guard, file and transit entries hold none). */
 static inline bool pmap_holds(uint64_t e)

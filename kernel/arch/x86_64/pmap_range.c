@@ -302,11 +302,11 @@ void pmap_space_release(struct pmap *pm, pmap_release_fn release, void *ctx)
 	struct range_op op = { .pm = pm, .release = release, .ctx = ctx };
 	spin_lock(&pm->lock);
 	for (unsigned s = 0; s < pm->nslots; s++) {
-		if (!pm->pdpt[s])
+		if (!pmap_pdpt(pm, s))
 			continue;
-		release_groups(pmap_table_va(pm->pdpt[s]), pm->pdpt_sum[s], PTE_LEVEL_PDPT,
+		release_groups(pmap_table_va(pmap_pdpt(pm, s)), pm->pdpt[s], PTE_LEVEL_PDPT,
 			       (vaddr_t)s * PMAP_SLOT_BYTES, 0, 512, &op);
-		pm->pdpt_sum[s] = 0;
+		pm->pdpt[s] = pmap_pdpt(pm, s); /* summary cleared */
 	}
 	pmap_invalidate_range(pm, 0, 0);
 	spin_unlock(&pm->lock);

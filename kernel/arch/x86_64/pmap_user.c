@@ -35,7 +35,6 @@ int pmap_create(struct pmap *pm, vaddr_t boundary)
 	pm->boundary = boundary;
 	pm->nslots = (unsigned)(boundary / PMAP_SLOT_BYTES);
 	memset(pm->pdpt, 0, sizeof pm->pdpt);
-	memset(pm->pdpt_sum, 0, sizeof pm->pdpt_sum);
 	pm->roots = 0;
 	pm->ntables = 0;
 	pm->all_tables = 0;
@@ -47,13 +46,13 @@ void pmap_destroy(struct pmap *pm)
 	spin_lock(&pm->lock);
 	KASSERT(!pm->roots, "pmap_destroy: root %lx still alive", pm->roots->pml4);
 	for (unsigned s = 0; s < pm->nslots; s++) {
-		if (!pm->pdpt[s])
+		paddr_t pa = pmap_pdpt(pm, s);
+		if (!pa)
 			continue;
-		int i = first_table(pmap_table_va(pm->pdpt[s]), pm->pdpt_sum[s], 0, 512);
+		int i = first_table(pmap_table_va(pa), pm->pdpt[s], 0, 512);
 		if (i >= 0)
-			panic("pmap_destroy: slot %u entry %d still holds table %lx", s, i,
-			      pmap_table_va(pm->pdpt[s])[i]);
-		pmap_free_table(pm->pdpt[s]);
+			panic("pmap_destroy: slot %u entry %d still holds table %lx", s, i, pmap_table_va(pa)[i]);
+		pmap_free_table(pa);
 		pm->pdpt[s] = 0;
 		pmap_count_tables(pm, 0, 0, -1);
 	}
@@ -79,8 +78,8 @@ int pmap_root_create(struct pmap *pm, struct pmap_root *r, uint64_t thread_mark)
 	spin_lock(&pm->lock);
 	for (unsigned s = 0; s < pm->nslots; s++) {
 		t[s] = 0;
-		if (pm->pdpt[s] && pte_make_table(pm->pdpt[s], true, &t[s]) < 0)
-			panic("pmap: PDPT %lx out of range", pm->pdpt[s]);
+		if (pmap_pdpt(pm, s) && pte_make_table(pmap_pdpt(pm, s), true, &t[s]) < 0)
+			panic("pmap: PDPT %lx out of range", pmap_pdpt(pm, s));
 	}
 	pmap_fill(t, pm->nslots, PMAP_USER_SLOTS, thread_mark); /* 512 GiB per entry, O(1) each */
 	r->next = pm->roots;
@@ -150,10 +149,10 @@ paddr_t pmap_user_top(struct pmap *pm, struct pmap_root *r, vaddr_t va, bool cre
 	}
 	unsigned s = (unsigned)(va / PMAP_SLOT_BYTES);
 	*level = PTE_LEVEL_PDPT;
-	*sum = &pm->pdpt_sum[s];
+	*sum = &pm->pdpt[s];
 	if (!pm->pdpt[s] && create && (*err = add_pdpt(pm, s)) < 0)
 		return 0;
-	return pm->pdpt[s];
+	return pmap_pdpt(pm, s);
 }
 
 int pmap_split(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t *e, uint64_t *sum)
@@ -301,7 +300,7 @@ bool pmap_replace(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t old
 /* peek_slot - the page-level slot of @va under existing tables, read without the lock. */
 static uint64_t *peek_slot(struct pmap *pm, struct pmap_root *r, vaddr_t va)
 {
-	paddr_t top = va < pm->boundary ? pm->pdpt[va / PMAP_SLOT_BYTES] : (r ? r->pml4 : 0);
+	paddr_t top = va < pm->boundary ? pmap_pdpt(pm, (unsigned)(va / PMAP_SLOT_BYTES)) : (r ? r->pml4 : 0);
 	unsigned level = va < pm->boundary ? PTE_LEVEL_PDPT : PTE_LEVEL_PML4;
 	if (!top)
 		return 0;
