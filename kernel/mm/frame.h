@@ -116,7 +116,8 @@ void frame_clear_mapping(pfn_t pfn);
 uint32_t frame_owner(pfn_t pfn);
 vaddr_t frame_va(pfn_t pfn);
 
-/* frame_stats - counts by state and the accounting of usable memory. */
+/* frame_stats - counts by state and the accounting of usable memory. O(1): the counts are
+ * kept as frames change state. */
 void frame_stats(struct frame_stats *out);
 
 /* frame_state_name - "free", "kernel", ... */
