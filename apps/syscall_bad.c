@@ -118,7 +118,7 @@ static void test_perfinfo(void)
 	int n = objects(b);
 	for (int i = 0; i < n; i++)
 		check("perfinfo", b[i].name, sys_perfinfo((struct quire_perfinfo *)b[i].va), -QE_FAULT, 0);
-	struct quire_perfinfo pi = { 0, ~0ull };
+	struct quire_perfinfo pi = { .tsc = 0, .idle_tsc = ~0ull };
 	check("perfinfo", "good", sys_perfinfo(&pi), 0, 0);
 	test_check(pi.tsc > 0 && pi.idle_tsc < pi.tsc, "perfinfo/filled", "tsc %lu idle %lu", pi.tsc, pi.idle_tsc);
 }

@@ -69,6 +69,8 @@ struct quire_swapinfo {
 struct quire_perfinfo {
 	uint64_t tsc;      /* the TSC when the kernel read the figures below */
 	uint64_t idle_tsc; /* TSC ticks the CPU spent halted in the idle loop since boot */
+	uint64_t zeroed_frames;    /* frames zeroed ahead (in idle time) and waiting now */
+	uint64_t prezeroed_faults; /* demand-zero faults since boot that took such a frame */
 };
 
 /*

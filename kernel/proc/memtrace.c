@@ -11,10 +11,10 @@
 #include "console.h"
 #include "lib/cmdline.h"
 #include "lib/kfmt.h"
-#include "mm/frame.h"
 #include "proc/process.h"
 #include "sched/sched.h"
 #include "vm/swap.h"
+#include "vm/vm.h"
 
 #define LINE_MAX (96 + PROC_MAX * 64)
 
@@ -36,7 +36,7 @@ static void format_line(char *buf, size_t n)
 	swap_counters_get(&c);
 	unsigned np = proc_mem_snapshot(snap, PROC_MAX);
 	size_t at = (size_t)kfmt_snprintf(buf, n, "MEMTRACE t=%lu free=%lu swapin=%lu swapout=%lu procs=",
-					  timer_ticks() * (1000 / TIMER_HZ), frame_free_count(), c.swap_ins, c.swap_outs);
+					  timer_ticks() * (1000 / TIMER_HZ), vm_free_frames(), c.swap_ins, c.swap_outs);
 	for (unsigned i = 0; i < np && at + 64 < n; i++) {
 		char name[sizeof snap[i].name];
 		size_t k = 0;

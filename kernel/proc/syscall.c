@@ -94,7 +94,7 @@ __attribute__((noinline)) static int64_t sys_meminfo(uint64_t uinfo)
 	frame_stats(&fs);
 	struct vm_counters c = p->vm->cnt;
 	struct quire_meminfo mi = {
-		.free_frames = frame_free_count(),
+		.free_frames = vm_free_frames(),
 		.total_frames = fs.nframes - fs.by_state[FRAME_ABSENT] - fs.by_state[FRAME_RESERVED],
 		.process_frames = c.frames,
 		.page_faults = c.page_faults,
@@ -114,7 +114,7 @@ __attribute__((noinline)) static int64_t sys_swapinfo(uint64_t uinfo)
 		.global = { g.page_faults, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
 		.swap_blocks = swap_total_blocks(),
 		.swap_free_blocks = swap_free_blocks(),
-		.free_frames = frame_free_count(),
+		.free_frames = vm_free_frames(),
 	};
 	return copy_to_user(uinfo, &si, sizeof si);
 }
@@ -122,6 +122,7 @@ __attribute__((noinline)) static int64_t sys_swapinfo(uint64_t uinfo)
 __attribute__((noinline)) static int64_t sys_perfinfo(uint64_t uinfo)
 {
 	struct quire_perfinfo pi = { .tsc = cpu_rdtsc(), .idle_tsc = sched_idle_tsc() };
+	vm_prezero_stats(&pi.zeroed_frames, &pi.prezeroed_faults);
 	return copy_to_user(uinfo, &pi, sizeof pi);
 }
 

@@ -26,6 +26,7 @@ void sched_thread_started(void);
 
 static struct thread idle_thread;
 static void (*switch_hook)(struct thread *prev, struct thread *next);
+static bool (*idle_work)(void);
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 static struct thread *to_reap;
@@ -414,6 +415,11 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 	return t;
 }
 
+void sched_set_idle_work(bool (*fn)(void))
+{
+	idle_work = fn;
+}
+
 void sched_idle_loop(void)
 {
 	for (;;) {
@@ -422,6 +428,15 @@ void sched_idle_loop(void)
 			idle_thread.state = TS_RUNNABLE;
 			schedule();
 			idle_thread.state = TS_RUNNING;
+		}
+		if (idle_work && !run_head) { /* work that only idle time pays for, then look again */
+			cpu_irq_enable();
+			bool did = idle_work();
+			if (did)
+				continue;
+			cpu_irq_disable();
+			if (run_head)
+				continue;
 		}
 		uint64_t t0 = cpu_rdtsc();
 		__asm__ volatile("sti; hlt" : : : "memory"); /* no wakeup is lost between them */

@@ -141,6 +141,11 @@ void sched_idle_loop(void) __attribute__((noreturn));
 /* sched_thread_count - threads alive (for tests and `ps`). */
 unsigned sched_thread_count(void);
 
+/* sched_set_idle_work - @fn is called by the idle loop, interrupts on, before it halts, as
+ * long as no thread can run and @fn returns true (it did some work: zeroing frames ahead of
+ * page faults). It must not sleep; it may take spinlocks. */
+void sched_set_idle_work(bool (*fn)(void));
+
 /* sched_idle_tsc - TSC ticks the CPU spent halted in the idle loop since boot. */
 uint64_t sched_idle_tsc(void);
 

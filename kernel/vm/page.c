@@ -8,6 +8,7 @@
  */
 #include "arch/x86_64/layout.h"
 #include "arch/x86_64/pte.h"
+#include "arch/x86_64/spinlock.h"
 #include "console.h"
 #include "lib/kfmt.h"
 #include "lib/kstring.h"
@@ -17,6 +18,20 @@
 #include "vm/vm.h"
 #include "vm/vm_internal.h"
 
+/*
+ * The pool of zeroed frames: while some process exists and memory is plentiful, the idle
+ * loop takes free frames, zeroes them and keeps up to PREZERO_MAX here (FRAME_USER, mapped
+ * nowhere); a demand-zero fault takes one instead of zeroing on its own path. The pool is
+ * given back when memory is wanted (vm_reclaim) and when the last address space goes.
+ * Lock legend: prezero[] and nprezero under prezero_lock; prezero_used is atomic.
+ */
+#define PREZERO_MAX 256
+#define PREZERO_FREE_MIN (4 * PREZERO_MAX + 256) /* fill only while more frames are free */
+static struct spinlock prezero_lock = SPINLOCK_INIT("prezero", RANK_PREZERO);
+static pfn_t prezero[PREZERO_MAX];
+static unsigned nprezero;
+static uint64_t prezero_used;
+
 /* `debug.leak_frame` on the command line: the first user frame released is never given
  * back, so the scenario runner's leak check can be shown to catch a leak. */
 static bool leak_one;
@@ -25,6 +40,57 @@ static void (*oom_kill)(void *proc, const char *why);
 void vm_page_set_debug(bool leak_frame)
 {
 	leak_one = leak_frame;
+}
+
+/* prezero_take - a zeroed frame from the pool, or FRAME_NONE. Never sleeps. */
+static pfn_t prezero_take(void)
+{
+	pfn_t pfn = FRAME_NONE;
+	if (!__atomic_load_n(&nprezero, __ATOMIC_RELAXED))
+		return FRAME_NONE; /* (a peek: the lock decides) */
+	spin_lock(&prezero_lock);
+	if (nprezero)
+		pfn = prezero[--nprezero];
+	spin_unlock(&prezero_lock);
+	return pfn;
+}
+
+bool vm_prezero_fill(void)
+{
+	if (nprezero >= PREZERO_MAX || !vm_space_count() || frame_free_count() < PREZERO_FREE_MIN)
+		return false;
+	pfn_t pfn = frame_alloc(FRAME_USER);
+	if (pfn == FRAME_NONE)
+		return false;
+	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
+	spin_lock(&prezero_lock);
+	if (nprezero < PREZERO_MAX) {
+		prezero[nprezero++] = pfn;
+		pfn = FRAME_NONE;
+	}
+	spin_unlock(&prezero_lock);
+	if (pfn != FRAME_NONE)
+		frame_free(pfn);
+	return true;
+}
+
+unsigned vm_prezero_drain(void)
+{
+	unsigned n = 0;
+	for (pfn_t pfn; (pfn = prezero_take()) != FRAME_NONE; n++)
+		frame_free(pfn);
+	return n;
+}
+
+void vm_prezero_stats(uint64_t *pool, uint64_t *used)
+{
+	*pool = nprezero;
+	*used = __atomic_load_n(&prezero_used, __ATOMIC_RELAXED);
+}
+
+uint64_t vm_free_frames(void)
+{
+	return frame_free_count() + nprezero;
 }
 
 void vm_set_oom_killer(void (*kill)(void *proc, const char *why))
@@ -92,6 +158,8 @@ int vm_reclaim(struct vm_space *vs)
 	might_sleep("vm_reclaim");
 	if (vs && vs->exiting)
 		return -QE_NOMEM; /* it is ending: its memory is about to come back anyway */
+	if (vm_prezero_drain())
+		return 0; /* zeroed frames are free memory too */
 	if (swap_evict_one() == 0)
 		return 0;
 	if (!oom_make_room(vs))
@@ -170,10 +238,15 @@ static inline bool is_demand(uint64_t e)
 static int page_in_zero(struct vm_tspace *ts, vaddr_t va, unsigned type, uint64_t *e,
 			const struct pmap_leaf *leaf)
 {
-	pfn_t pfn = vm_frame_alloc(ts->vs);
-	if (pfn == FRAME_NONE)
-		return -QE_NOMEM;
-	memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
+	pfn_t pfn = prezero_take(); /* zeroed in idle time, if there was some */
+	if (pfn != FRAME_NONE) {
+		__atomic_fetch_add(&prezero_used, 1, __ATOMIC_RELAXED);
+	} else {
+		pfn = vm_frame_alloc(ts->vs);
+		if (pfn == FRAME_NONE)
+			return -QE_NOMEM;
+		memset(phys_to_virt(PFN_TO_PA(pfn)), 0, PAGE_SIZE);
+	}
 	int err = vm_page_map(ts, va, pfn, pte_np_prot(*e), type, false, *e, leaf, e);
 	if (err) {
 		frame_free(pfn);

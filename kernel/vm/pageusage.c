@@ -110,6 +110,9 @@ int pageusage_start(const char *policy_name)
 	}
 	nframes = n;
 	tracked = bits;
+	uint64_t x100 = (mem * 8 + (n + 7) / 8 * 8) * 100 / 8 / (n ? n : 1);
+	kprintf("page-usage: policy %s, %lu KiB of state and %lu KiB of tracked bits for %lu frames (%lu.%02lu bytes per frame)\n",
+		pol->name, (uint64_t)mem >> 10, (uint64_t)((n + 7) / 8) >> 10, (uint64_t)n, x100 / 100, x100 % 100);
 	return 0;
 }
 

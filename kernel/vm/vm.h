@@ -42,6 +42,14 @@ enum vm_area_op {
  * (PTE_PROT_*); 0 or -QE_*. May sleep. */
 int64_t vm_area(struct vm_tspace *ts, uint64_t op, uint64_t addr, uint64_t len, uint64_t prot);
 
+/* vm_free_frames - free frames, the pool of zeroed ones included (what SYS_MEMINFO and
+ * memtrace report: the pool is free memory that was zeroed ahead). */
+uint64_t vm_free_frames(void);
+
+/* vm_prezero_stats - frames in the pool of zeroed frames now, and demand-zero faults that
+ * took one since boot (SYS_PERFINFO). */
+void vm_prezero_stats(uint64_t *pool, uint64_t *used);
+
 /* vm_reserve_frames - make at least @n frames free, evicting pages (and, with RAM and swap
  * full, ending the largest process) if needed: for sleepable kernel paths about to take
  * kernel memory, which cannot reclaim itself (kmalloc, kernel stacks, page tables). 0 or

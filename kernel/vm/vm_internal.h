@@ -26,7 +26,18 @@ void vm_region_dropped(const struct vm_region *part, void *ctx);
  * FRAME_NONE at once while @vs is exiting. May sleep. */
 pfn_t vm_frame_alloc(struct vm_space *vs);
 
-/* vm_reclaim - make a frame free: evict a page, or (RAM and swap full) kill the largest other
+/* vm_prezero_fill - the idle loop's work (sched_set_idle_work): while some address space
+ * exists, the pool of zeroed frames is short and plenty of frames are free, zero one frame
+ * into the pool; true when it did. Never sleeps. */
+bool vm_prezero_fill(void);
+
+/* vm_prezero_drain - give every frame of the pool back; how many. Never sleeps. */
+unsigned vm_prezero_drain(void);
+
+/* vm_space_count - address spaces alive. */
+unsigned vm_space_count(void);
+
+/* vm_reclaim - make a frame free: give the pool of zeroed frames back, evict a page, or (RAM and swap full) kill the largest other
  * process and wait a tick for it; 0, or -QE_NOMEM when neither helps (no swap, @vs exiting,
  * or @vs is the largest). May sleep. */
 int vm_reclaim(struct vm_space *vs);

@@ -20,6 +20,7 @@
 static struct spinlock reg_lock = SPINLOCK_INIT("vm-registry", RANK_VMREG);
 static struct vm_owner *reg_hash[REG_BUCKETS]; /* (r) owner id -> entry */
 static struct vm_space *all_spaces;            /* (r) */
+static unsigned nspaces;                       /* (r) */
 
 static void *region_kmalloc(size_t n)
 {
@@ -131,6 +132,7 @@ struct vm_space *vm_space_create(uint32_t id, vaddr_t boundary, void *proc)
 	spin_lock(&reg_lock);
 	vs->all_next = all_spaces;
 	all_spaces = vs;
+	nspaces++;
 	spin_unlock(&reg_lock);
 	return vs;
 }
@@ -291,7 +293,10 @@ void vm_space_destroy(struct vm_space *vs)
 			break;
 		}
 	}
+	bool last = --nspaces == 0;
 	spin_unlock(&reg_lock);
+	if (last) /* nobody left to fault: the zeroed frames go back (leak counts see them free) */
+		vm_prezero_drain();
 	if (spare) {
 		pmap_root_destroy(&spare->root);
 		kfree(spare);
@@ -322,6 +327,11 @@ struct vm_space *vm_space_largest(void)
 		big->io_inflight++; /* pinned: its teardown waits for vm_owner_unpin */
 	spin_unlock(&reg_lock);
 	return big;
+}
+
+unsigned vm_space_count(void)
+{
+	return __atomic_load_n(&nspaces, __ATOMIC_RELAXED);
 }
 
 bool vm_space_any_exiting(void)

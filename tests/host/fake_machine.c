@@ -147,6 +147,11 @@ void might_sleep(const char *what)
 	fm.sleeps_allowed++;
 }
 
+void sched_set_idle_work(bool (*fn)(void))
+{
+	fm.idle_work = fn;
+}
+
 void sched_block(struct waitq *q)
 {
 	(void)q;

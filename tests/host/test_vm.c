@@ -358,6 +358,45 @@ static void test_thread_space_reuse(void **state)
 	assert_int_equal(swap_free_blocks(), blocks0);
 }
 
+/* The idle loop's work zeroes frames ahead while a space exists; a demand-zero fault takes
+ * one (all zero: the frame was dirty before); vm_reclaim and the last space's end give the
+ * pool back. */
+static void test_prezeroed_frames(void **state)
+{
+	(void)state;
+	struct space s = make_space(950);
+	assert_non_null(fm.idle_work);
+	static pfn_t dirty[1000];
+	for (int i = 0; i < 1000; i++) { /* dirty the frames the pool will take */
+		dirty[i] = frame_alloc(FRAME_USER);
+		memset(phys_to_virt(PFN_TO_PA(dirty[i])), 0xEE, PAGE_SIZE);
+	}
+	for (int i = 999; i >= 0; i--)
+		frame_free(dirty[i]);
+	int filled = 0;
+	while (fm.idle_work())
+		filled++;
+	uint64_t pool, used0, used1;
+	vm_prezero_stats(&pool, &used0);
+	assert_true(filled > 0 && pool == (uint64_t)filled);
+	assert_int_equal(vm_free_frames(), frame_free_count() + pool);
+	assert_int_equal(vm_map(s.ts, AREA, AREA + 4 * PAGE_SIZE, VM_ANON, RW, false), 0);
+	const char *why = NULL;
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(vm_fault(s.ts, AREA + i * PAGE_SIZE, PF_USER | PF_WRITE, &why), 0);
+	vm_prezero_stats(&pool, &used1);
+	assert_int_equal(used1 - used0, 4);
+	for (int i = 0; i < 4; i++)
+		for (int w = 0; w < 512; w++)
+			assert_int_equal(page_words(&s, AREA + i * PAGE_SIZE)[w], 0);
+	assert_int_equal(vm_reclaim(s.vs), 0); /* gives the pool back first */
+	vm_prezero_stats(&pool, &used1);
+	assert_int_equal(pool, 0);
+	while (fm.idle_work())
+		;
+	end_space(&s); /* the last space: the pool goes back, every frame is free again */
+}
+
 static void test_zero_pages_dropped(void **state)
 {
 	(void)state;
@@ -413,6 +452,7 @@ int main(void)
 		cmocka_unit_test(test_upper_level_marks),
 		cmocka_unit_test(test_range_runs),
 		cmocka_unit_test(test_thread_space_reuse),
+		cmocka_unit_test(test_prezeroed_frames),
 		cmocka_unit_test(test_zero_pages_dropped),
 		cmocka_unit_test(test_swap_read_error),
 	};
