@@ -10,3 +10,17 @@ bochs-scenario-run: $(KERNEL) apps
 	@mkdir -p $(RESULTS)
 	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/bochs.res \
 		--emulator bochs --prefix bochs-scenario --only isolation,swap_small
+
+# make scale: the swap scenario at 512 MiB and 4 GiB of RAM and 2 GiB of demand pages
+# (tests/scenarios/scenarios.py SCALE; about 10 minutes; not part of make test). Writes
+# $(RESULTS)/scale.res and prints, per run, the frame database's and the page-usage
+# manager's memory per frame, as each boot reported them.
+.PHONY: scale
+scale: $(KERNEL) apps | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/scale.res
+	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scale.res \
+		--prefix scale --timeout 1800 --only scale_swap_512m,scale_swap_4g,scale_demand_2g; st=$$?; \
+	for r in scale_swap_512m scale_swap_4g scale_demand_2g; do \
+		grep -h -E '^(frames|page-usage|swap):|^# (touched|reads after)|^quire: init exited' \
+			$(BUILD)/logs/scale-$$r.log 2>/dev/null | sed "s/^/  $$r: /"; done; \
+	bash tests/lib/summary.sh $(RESULTS) scale; exit $$st
