@@ -82,11 +82,17 @@ static void bench_faults(void)
 	if (z1.prezeroed_faults != z0.prezeroed_faults) /* the figure is zeroing included */
 		printf("# bench: %lu of these faults took frames zeroed in idle time\n",
 		       z1.prezeroed_faults - z0.prezeroed_faults);
-	for (int i = 0; i < n; i++)
-		*(volatile unsigned char *)(p + (uint64_t)i * PAGE_SIZE) = 2;
-	uint64_t t2 = rdtsc();
+	uint64_t best = ~0ull; /* re-touch: the best of three passes, so that a timer tick in one
+				* (a few hundred instructions) is not taken for the cost of a touch */
+	for (int pass = 0; pass < 3; pass++) {
+		uint64_t r0 = rdtsc();
+		for (int i = 0; i < n; i++)
+			*(volatile unsigned char *)(p + (uint64_t)i * PAGE_SIZE) = (unsigned char)(2 + pass);
+		uint64_t r1 = rdtsc();
+		best = r1 - r0 < best ? r1 - r0 : best;
+	}
 	report("user_demand_fault", t1 - t0, (uint64_t)n);
-	report("user_retouch", t2 - t1, (uint64_t)n);
+	report("user_retouch", best, (uint64_t)n);
 	area_free(p, FAULT_PAGES * PAGE_SIZE);
 }
 
