@@ -56,6 +56,10 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 		return 1;
 	}
 	printf("swapper %lu: %lu MiB at %p, mode %lu\n", pid, mib, (void *)area, mode);
+	/* the top of its own stack stays in RAM: printf dirties it between two readings of the
+	 * counters, and its eviction in a read-only pass would count as this process's write-back */
+	if (area_lock((void *)(info->stack_top - 4 * PAGE_SIZE), 4 * PAGE_SIZE) < 0)
+		printf("# swapper %lu: cannot lock the top of its stack\n", pid);
 	struct quire_swapinfo sb;
 	struct quire_perfinfo p0, p2;
 	sys_swapinfo(&sb);
