@@ -14,7 +14,8 @@ bochs-scenario-run: $(KERNEL) apps
 # make scale: the swap scenario at 512 MiB and 4 GiB of RAM and 2 GiB of demand pages
 # (tests/scenarios/scenarios.py SCALE; about 10 minutes; not part of make test). Writes
 # $(RESULTS)/scale.res and prints, per run, the frame database's and the page-usage
-# manager's memory per frame, as each boot reported them.
+# manager's memory per frame, as each boot reported them; the swap disks (sparse, up to
+# 6 GiB, about 5 GB written) are removed afterwards.
 .PHONY: scale
 scale: $(KERNEL) apps | $(DEPS_STAMP)
 	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/scale.res
@@ -23,4 +24,5 @@ scale: $(KERNEL) apps | $(DEPS_STAMP)
 	for r in scale_swap_512m scale_swap_4g scale_demand_2g; do \
 		grep -h -E '^(frames|page-usage|swap):|^# (touched|reads after)|^quire: init exited' \
 			$(BUILD)/logs/scale-$$r.log 2>/dev/null | sed "s/^/  $$r: /"; done; \
+	rm -f $(BUILD)/scale-scale_*/swap.img; \
 	bash tests/lib/summary.sh $(RESULTS) scale; exit $$st
