@@ -12,7 +12,7 @@ bochs-scenario-run: $(KERNEL) apps
 		--emulator bochs --prefix bochs-scenario --only isolation,swap_small
 
 # make scale: the swap scenario at 512 MiB and 4 GiB of RAM and 2 GiB of demand pages
-# (tests/scenarios/scenarios.py SCALE; about 10 minutes; not part of make test). Writes
+# (tests/scenarios/scenarios.py SCALE; 4-6 minutes; not part of make test). Writes
 # $(RESULTS)/scale.res and prints, per run, the frame database's and the page-usage
 # manager's memory per frame, as each boot reported them; the swap disks (sparse, up to
 # 6 GiB, about 5 GB written) are removed afterwards.
