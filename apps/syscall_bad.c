@@ -113,6 +113,18 @@ static void test_meminfo(void)
 			   "total_frames is 0");
 }
 
+/* test_perfinfo - the performance figures' output pointer, every class. */
+static void test_perfinfo(void)
+{
+	struct bad b[16];
+	int n = objects(b);
+	for (int i = 0; i < n; i++)
+		check("perfinfo", b[i].name, sys_perfinfo((struct quire_perfinfo *)b[i].va), -QE_FAULT, 0);
+	struct quire_perfinfo pi = { .tsc = 0, .idle_tsc = ~0ull };
+	check("perfinfo", "good", sys_perfinfo(&pi), 0, 0);
+	test_check(pi.tsc > 0 && pi.idle_tsc < pi.tsc, "perfinfo/filled", "tsc %lu idle %lu", pi.tsc, pi.idle_tsc);
+}
+
 /* test_join - per class a fresh thread: the bad join fails, a good one still works. */
 static void test_join(void)
 {
@@ -317,6 +329,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	test_write();
 	test_spawn();
 	test_meminfo();
+	test_perfinfo();
 	test_join();
 	test_wait();
 	test_thread_create();

@@ -64,6 +64,11 @@ $(BUILD)/iso/bench-user.iso: $(KERNEL) apps tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=bench loglevel=1" \
 		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
 
+# the user benchmarks in profile mode (tests/bench/insnprof.py)
+$(BUILD)/iso/bench-prof.iso: $(KERNEL) apps tests/lib/mkiso.sh
+	@bash tests/lib/mkiso.sh $@ $(KERNEL) "init=bench:2 loglevel=1" \
+		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p))
+
 # swapper mode 2 (rates as BENCH lines): ARG = 2000 + MiB
 $(BUILD)/iso/bench-swap.iso: $(KERNEL) apps tests/lib/mkiso.sh
 	@bash tests/lib/mkiso.sh $@ $(KERNEL) \
@@ -86,9 +91,10 @@ bench-pum: $(KERNEL) apps
 		$(foreach p,$(APPS_PROGS),$(BUILD)/apps/$(p).elf=$(p)) -- $(QEMU_BASE)
 
 .PHONY: bench-linux bench-smoke-run
-bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso $(HOST_BENCHES)
+bench-run: $(BUILD)/iso/bench.iso $(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-prof.iso \
+		$(BUILD)/iso/bench-swap.iso $(HOST_BENCHES)
 	@bash tests/bench/run.sh $(if $(BENCH_SMOKE),--smoke) $(BUILD) $(BENCH_OUT) $< \
-		$(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-swap.iso $(BENCH_SWAP_MEM) \
+		$(BUILD)/iso/bench-user.iso $(BUILD)/iso/bench-prof.iso $(BUILD)/iso/bench-swap.iso $(BENCH_SWAP_MEM) \
 		"$(HOST_BENCHES)" -- $(QEMU_BASE)
 
 # Linux in the same QEMU; its figures go to $(BUILD)/bench/linux.txt for make bench's table

@@ -25,3 +25,19 @@ soak-run: $(KERNEL) apps
 		--only soak_storm_11,soak_storm_12,soak_storm_13,soak_storm_swap; \
 	$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/soak.res --prefix soak-bochs \
 		--emulator bochs --only soak_storm_bochs
+
+# make scale: the swap scenario at 512 MiB and 4 GiB of RAM and 2 GiB of demand pages
+# (tests/scenarios/scenarios.py SCALE; 4-6 minutes; not part of make test). Writes
+# $(RESULTS)/scale.res and prints, per run, the frame database's and the page-usage
+# manager's memory per frame, as each boot reported them; the swap disks (sparse, up to
+# 6 GiB, about 5 GB written) are removed afterwards.
+.PHONY: scale
+scale: $(KERNEL) apps | $(DEPS_STAMP)
+	@mkdir -p $(RESULTS) && rm -f $(RESULTS)/scale.res
+	@$(PYTHON) tests/scenarios/scenarios.py --build $(BUILD) --results $(RESULTS)/scale.res \
+		--prefix scale --timeout 1800 --only scale_swap_512m,scale_swap_4g,scale_demand_2g; st=$$?; \
+	for r in scale_swap_512m scale_swap_4g scale_demand_2g; do \
+		grep -h -E '^(frames|page-usage|swap):|^# (touched|reads after)|^quire: init exited' \
+			$(BUILD)/logs/scale-$$r.log 2>/dev/null | sed "s/^/  $$r: /"; done; \
+	rm -f $(BUILD)/scale-scale_*/swap.img; \
+	bash tests/lib/summary.sh $(RESULTS) scale; exit $$st

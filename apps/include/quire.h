@@ -46,6 +46,7 @@ int64_t sys_spawn(const char *name, size_t name_len, uint64_t arg);
 int64_t sys_wait(int64_t pid, int64_t *status);
 int64_t sys_meminfo(struct quire_meminfo *mi);
 int64_t sys_swapinfo(struct quire_swapinfo *si);
+int64_t sys_perfinfo(struct quire_perfinfo *pi);
 int64_t sys_gettid(void);
 int64_t sys_ticks(void);
 int64_t sys_port_create(const char *name, size_t name_len);

@@ -178,3 +178,8 @@ int64_t sys_sysinfo(struct quire_sysinfo *si)
 {
 	return sc1(SYS_SYSINFO, (uint64_t)si);
 }
+
+int64_t sys_perfinfo(struct quire_perfinfo *pi)
+{
+	return quire_syscall6(SYS_PERFINFO, (uint64_t)pi, 0, 0, 0, 0, 0);
+}

@@ -32,6 +32,7 @@ static struct {
 	uint32_t head[NLISTS];
 	uint64_t free_count;
 	uint64_t usable_bytes, fragment_bytes;
+	uint64_t by_state[FRAME_STATE_COUNT]; /* kept by set_st: frame_stats walks nothing */
 } fdb;
 
 static enum frame_state st(const struct frame *f)
@@ -41,6 +42,8 @@ static enum frame_state st(const struct frame *f)
 
 static void set_st(struct frame *f, enum frame_state s, unsigned flags)
 {
+	fdb.by_state[st(f)]--;
+	fdb.by_state[s]++;
 	f->info = (uint64_t)s | ((uint64_t)flags << INFO_FLAGS_SHIFT);
 	f->next_free = 0;
 	f->prev_free = 0;
@@ -128,6 +131,8 @@ int frame_db_init(struct frame *db, pfn_t nframes, const struct frame_range *usa
 	fdb.head[LIST_LOW] = fdb.head[LIST_HIGH] = NIL;
 	fdb.free_count = fdb.usable_bytes = fdb.fragment_bytes = 0;
 	memset(db, 0, frame_db_bytes(nframes)); /* every frame ABSENT */
+	memset(fdb.by_state, 0, sizeof fdb.by_state);
+	fdb.by_state[FRAME_ABSENT] = nframes;
 	for (size_t i = 0; i < nusable; i++)
 		add_range(&usable[i], reserved, nreserved);
 	return 0;
@@ -249,6 +254,11 @@ uint64_t frame_free_count(void)
 	return fdb.free_count;
 }
 
+pfn_t frame_nframes(void)
+{
+	return fdb.nframes;
+}
+
 struct frame *frame_get(pfn_t pfn)
 {
 	return pfn < fdb.nframes ? &fdb.db[pfn] : 0;
@@ -300,8 +310,7 @@ void frame_stats(struct frame_stats *out)
 	out->fragment_bytes = fdb.fragment_bytes;
 	out->db_bytes = frame_db_bytes(fdb.nframes);
 	spin_lock(&frame_lock);
-	for (pfn_t p = 0; p < fdb.nframes; p++)
-		out->by_state[st(&fdb.db[p])]++;
+	memcpy(out->by_state, fdb.by_state, sizeof out->by_state);
 	spin_unlock(&frame_lock);
 }
 

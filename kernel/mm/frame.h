@@ -97,6 +97,9 @@ void frame_free_contig(pfn_t pfn, size_t n);
 /* frame_free_count - frames on the free lists. */
 uint64_t frame_free_count(void);
 
+/* frame_nframes - records in the database (frame numbers run from 0 to this - 1). O(1). */
+pfn_t frame_nframes(void);
+
 /* frame_get - the record of @pfn, or NULL if out of range. */
 struct frame *frame_get(pfn_t pfn);
 
@@ -113,7 +116,8 @@ void frame_clear_mapping(pfn_t pfn);
 uint32_t frame_owner(pfn_t pfn);
 vaddr_t frame_va(pfn_t pfn);
 
-/* frame_stats - counts by state and the accounting of usable memory. */
+/* frame_stats - counts by state and the accounting of usable memory. O(1): the counts are
+ * kept as frames change state. */
 void frame_stats(struct frame_stats *out);
 
 /* frame_state_name - "free", "kernel", ... */

@@ -12,8 +12,13 @@
 /* kstack_alloc - map a KSTACK_PAGES stack with a guard page below; returns its top (16-aligned) or 0. */
 vaddr_t kstack_alloc(void);
 
-/* kstack_free - unmap a stack from kstack_alloc and give its frames back. */
+/* kstack_free - give a stack from kstack_alloc back: kept mapped for the next kstack_alloc
+ * (up to a few), else unmapped with its frames freed. */
 void kstack_free(vaddr_t top);
+
+/* kstack_settle - unmap the stacks kept for reuse and free their frames (before a count of
+ * free frames that must not see them: mm_free_frames_settled). */
+void kstack_settle(void);
 
 /* kstack_is_guard - true if @va lies in the guard page of a kernel stack in use. */
 int kstack_is_guard(vaddr_t va);

@@ -23,10 +23,22 @@ static int stack_ok(uint64_t va)
 	return kstack_contains(va);
 }
 
+/* While pmap_init_kernel builds the kernel's tables the boot tables are still loaded, and
+ * their direct map covers only the first GiB (specs/address-space.md, "Boot page tables"):
+ * the kernel's first table pages come from there (frame_alloc takes the highest frames). */
+#define EARLY_DIRECT_MAP_TOP (1ull << 30)
+static bool early_tables = true;
+
 /* Page-table pages for pmap: never sleeps (pmap fails with -QE_NOMEM and vm reclaims). */
 static paddr_t table_alloc(void)
 {
-	pfn_t pfn = frame_alloc(FRAME_PAGETABLE);
+	pfn_t pfn = FRAME_NONE;
+	if (early_tables) {
+		if (frame_alloc_dma(1, EARLY_DIRECT_MAP_TOP - 1, PAGE_SIZE, &pfn) < 0)
+			pfn = FRAME_NONE;
+	} else {
+		pfn = frame_alloc(FRAME_PAGETABLE);
+	}
 	return pfn == FRAME_NONE ? 0 : PFN_TO_PA(pfn);
 }
 
@@ -39,6 +51,7 @@ static const struct pmap_table_ops table_ops = { table_alloc, table_free };
 
 unsigned long mm_free_frames_settled(void)
 {
+	kstack_settle();
 	mm_shrink_all(); /* caches (the block cache) hold frames by chance: not a leak */
 	kheap_glue_settle();
 	return frame_free_count();
@@ -48,6 +61,7 @@ void mm_init(const struct boot_info *bi)
 {
 	frame_boot_init(bi);
 	pmap_init_kernel(frame_boot_top(), !cmdline_has(bi->cmdline, "nopcid"), &table_ops);
+	early_tables = false; /* the kernel's direct map covers all RAM now */
 	static const int ists[] = { IST_DOUBLE_FAULT, IST_NMI, IST_MACHINE_CHECK };
 	for (unsigned i = 0; i < 3; i++) {
 		vaddr_t top = kstack_alloc();

@@ -10,7 +10,8 @@
 /* mm_init - everything above, in order; then the boot CPU runs on guarded stacks. Context: boot, once. */
 void mm_init(const struct boot_info *bi);
 
-/* mm_free_frames_settled - free frames after the heap returned its empty slabs (the leak counter of tests). */
+/* mm_free_frames_settled - free frames after the heap returned its empty slabs and the kernel
+ * stacks kept for reuse were unmapped (the leak counter of tests and of init). */
 unsigned long mm_free_frames_settled(void);
 
 #endif

@@ -49,7 +49,9 @@ enum quire_syscall {
 	SYS_MAP = 40,          /* (path, path_len, flags QM_*, addr, offset, len) -> the mapping's address */
 	SYS_UNMAP = 41,        /* (addr, flags QU_*) -> the new version's number (read/write), 0 (read-only) */
 	SYS_MAPINFO = 42,      /* (addr, struct quire_mapinfo *) -> 0 */
-	SYS_COUNT
+	SYS_COUNT,             /* 43: no call (43 and 44 are free; syscall_bad tries them) */
+	/* 45-49: performance figures (specs/syscalls.md) */
+	SYS_PERFINFO = 45,     /* (struct quire_perfinfo *) -> 0 */
 };
 
 /* Messages: ports and messages (specs/messages.md). */
@@ -214,6 +216,15 @@ struct quire_swapinfo {
 	struct quire_paging process, global;
 	uint64_t swap_blocks, swap_free_blocks; /* 4 KiB blocks; 0 and 0 without swap */
 	uint64_t free_frames;
+};
+
+/* Time figures for benchmarks (SYS_PERFINFO). Under QEMU -icount shift=0 a TSC tick is one
+ * guest instruction and one nanosecond of guest time. */
+struct quire_perfinfo {
+	uint64_t tsc;      /* the TSC when the kernel read the figures below */
+	uint64_t idle_tsc; /* TSC ticks the CPU spent halted in the idle loop since boot */
+	uint64_t zeroed_frames;    /* frames zeroed ahead (in idle time) and waiting now */
+	uint64_t prezeroed_faults; /* demand-zero faults since boot that took such a frame */
 };
 
 /*

@@ -11,6 +11,7 @@
 #include "arch/x86_64/pmap.h"
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
+#include "bootinfo.h"
 #include "console.h"
 #include "lib/kfmt.h"
 #include "lib/kstring.h"
@@ -19,6 +20,7 @@
 #include "panic.h"
 #include "proc/files.h"
 #include "proc/msg.h"
+#include "proc/memtrace.h"
 #include "vm/uaccess.h"
 #include "vm/filemap.h"
 #include "vm/vm.h"
@@ -46,6 +48,24 @@ unsigned proc_count(void)
 	unsigned n = 0;
 	for (int i = 0; i < PROC_MAX; i++)
 		n += procs[i] && !procs[i]->ended;
+	return n;
+}
+
+unsigned proc_mem_snapshot(struct proc_mem *out, unsigned max)
+{
+	unsigned n = 0;
+	for (int i = 0; i < PROC_MAX && n < max; i++) {
+		struct process *p = procs[i];
+		struct vm_space *vs = p ? p->vm : 0;
+		if (!p || p->ended || !vs)
+			continue;
+		out[n].pid = p->pid;
+		kstrlcpy(out[n].name, p->name, sizeof out[n].name);
+		out[n].resident = __atomic_load_n(&vs->cnt.frames, __ATOMIC_RELAXED);
+		out[n].swapped = __atomic_load_n(&vs->cnt.swap_blocks, __ATOMIC_RELAXED);
+		out[n].faults = __atomic_load_n(&vs->cnt.page_faults, __ATOMIC_RELAXED);
+		n++;
+	}
 	return n;
 }
 
@@ -86,7 +106,9 @@ static void proc_free(struct process *p)
 }
 
 /* setup_thread_space - the thread's regions: the rest of thread space (when the note asks
- * for demand there), a guard page, and the stack at the top (demand, or allocated now). */
+ * for demand there), a guard page, and the stack at the top (demand, or allocated now).
+ * With demand, the new root's thread slots already hold demand marks (vm_tspace_create):
+ * only the guard changes entries; the other two regions are recorded over them. */
 static int setup_thread_space(struct process *p, struct thread *t)
 {
 	struct vm_tspace *ts = t->vm;
@@ -94,12 +116,18 @@ static int setup_thread_space(struct process *p, struct thread *t)
 	t->stack_top = USER_SPACE_END - PAGE_SIZE; /* the top page stays unmapped */
 	vaddr_t bottom = t->stack_top - t->stack_size, guard = bottom - PAGE_SIZE;
 	int err = 0;
+	if (ts->laid_out) /* a parked thread space of this process: the same layout */
+		return 0;
 	if (p->thread_demand && guard > p->boundary)
-		err = vm_map(ts, p->boundary, guard, VM_ANON, PTE_PROT_RW, false);
+		err = vm_map_marked(ts, p->boundary, guard, VM_ANON, PTE_PROT_RW);
 	if (!err)
 		err = vm_map(ts, guard, bottom, VM_GUARD, 0, false);
-	if (!err)
-		err = vm_map(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW, !p->thread_demand);
+	if (!err && p->thread_demand)
+		err = vm_map_marked(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW);
+	else if (!err)
+		err = vm_map(ts, bottom, t->stack_top, VM_ANON, PTE_PROT_RW, true);
+	if (!err && p->thread_demand && guard > p->boundary)
+		vm_tspace_reusable(ts, guard, t->stack_top);
 	return err;
 }
 
@@ -296,9 +324,13 @@ static void begin_dying(struct process *p, int64_t status)
 	p->status = status;
 	if (p->vm)
 		vm_space_set_exiting(p->vm);
-	for (struct thread *t = p->threads; t; t = t->proc_next)
-		if (!t->exited && t != sched_current())
+	for (struct thread *t = p->threads; t; t = t->proc_next) {
+		if (t->exited)
+			continue;
+		sched_kick(t); /* its system calls return through proc_return_to_user */
+		if (t != sched_current())
 			sched_wake(t);
+	}
 }
 
 void proc_exit(int64_t status)
@@ -322,7 +354,8 @@ void proc_kill(struct process *p, const char *reason)
 
 void proc_return_to_user(void)
 {
-	struct process *p = proc_current();
+	struct thread *t = sched_current();
+	struct process *p = t->proc;
 	if (!p)
 		return;
 	if (this_cpu()->need_resched)
@@ -428,23 +461,31 @@ int proc_wait(struct process *parent, uint32_t pid, int64_t *status)
 	return 0;
 }
 
+/* user_fault_kill - a user-mode exception that could not be resolved: the process dies
+ * with a message naming it. Out of line: the resolved page fault is the hot path. */
+static __attribute__((noinline)) void user_fault_kill(struct trap_frame *tf, uint64_t va, const char *why)
+{
+	char msg[160];
+	if (tf->vector == VEC_PF)
+		kfmt_snprintf(msg, sizeof msg, "page fault at %016lx (%s), rip %016lx", va, why, tf->rip);
+	else
+		kfmt_snprintf(msg, sizeof msg, "%s, rip %016lx, error %lx", trap_vector_name(tf->vector), tf->rip,
+			      tf->error);
+	proc_kill(proc_current(), msg);
+}
+
 static void user_fault(struct trap_frame *tf)
 {
-	struct thread *t = sched_current();
 	const char *why = 0;
-	char msg[160];
+	uint64_t va = 0;
 	if (tf->vector == VEC_PF) {
-		uint64_t va = cpu_read_cr2();
-		if (vm_fault(t->vm, va, tf->error, &why) == 0) {
+		va = cpu_read_cr2();
+		if (vm_fault(sched_current()->vm, va, tf->error, &why) == 0) {
 			proc_return_to_user();
 			return;
 		}
-		kfmt_snprintf(msg, sizeof msg, "page fault at %016lx (%s), rip %016lx", va, why, tf->rip);
-	} else {
-		kfmt_snprintf(msg, sizeof msg, "%s, rip %016lx, error %lx", trap_vector_name(tf->vector), tf->rip,
-			      tf->error);
 	}
-	proc_kill(t->proc, msg);
+	user_fault_kill(tf, va, why);
 }
 
 static void oom_kill(void *proc, const char *why)
@@ -467,6 +508,7 @@ void proc_init(void)
 	trap_set_return_to_user_hook(proc_return_to_user);
 	sched_set_reaper(reap);
 	vm_set_oom_killer(oom_kill);
+	memtrace_start(boot_info.cmdline);
 }
 
 void proc_print_table(void)

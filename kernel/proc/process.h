@@ -103,6 +103,17 @@ bool proc_table_full(void);
 /* proc_count - processes alive (not yet ended). */
 unsigned proc_count(void);
 
+/* One live process's memory, as memtrace prints it. */
+struct proc_mem {
+	uint32_t pid;
+	char name[32];
+	uint64_t resident, swapped, faults; /* frames mapped, swap blocks held, page faults */
+};
+
+/* proc_mem_snapshot - up to @max live processes (not ended) into @out, in pid order of
+ * their slots; how many. Never sleeps. */
+unsigned proc_mem_snapshot(struct proc_mem *out, unsigned max);
+
 /* proc_return_to_user - checks on the way back to user mode: preemption, a dying process. */
 void proc_return_to_user(void);
 

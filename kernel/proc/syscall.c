@@ -24,6 +24,10 @@
 void syscall_entry(void);
 void syscall_dispatch(struct trap_frame *tf);
 
+int64_t syscall_dispatch_regs(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t nr,
+			      uint64_t a5);
+void syscall_exit_work(void);
+
 #define WRITE_CHUNK 256
 
 _Static_assert((int)QA_DEMAND == (int)VM_AREA_DEMAND && (int)QA_LOCK == (int)VM_AREA_LOCK &&
@@ -47,7 +51,7 @@ static int probe_in(uint64_t buf, uint64_t len)
 
 /* sys_write - the whole buffer is checked before a byte is written (a failed call prints
  * nothing), pointer checks before the fd check; length 0 does not look at the buffer. */
-static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
+__attribute__((noinline)) static int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len)
 {
 	char chunk[WRITE_CHUNK];
 	if (len && probe_in(buf, len) < 0)
@@ -71,7 +75,7 @@ static int probe_out(uint64_t uptr, size_t n)
 	return copy_to_user(uptr, zero, n);
 }
 
-static int64_t sys_join(uint64_t tid, uint64_t uvalue)
+__attribute__((noinline)) static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 {
 	int64_t v;
 	if (probe_out(uvalue, sizeof v) < 0)
@@ -82,7 +86,7 @@ static int64_t sys_join(uint64_t tid, uint64_t uvalue)
 	return copy_to_user(uvalue, &v, sizeof v);
 }
 
-static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
+__attribute__((noinline)) static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 {
 	char name[QUIRE_PATH_MAX];
 	if (len == 0 || len >= sizeof name)
@@ -93,7 +97,7 @@ static int64_t sys_spawn(uint64_t uname, uint64_t len, uint64_t arg)
 	return proc_spawn(name, arg, 0, proc_current());
 }
 
-static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
+__attribute__((noinline)) static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 {
 	int64_t st;
 	if (probe_out(ustatus, sizeof st) < 0)
@@ -108,7 +112,7 @@ static int64_t sys_wait(uint64_t pid, uint64_t ustatus)
 
 /* sys_sleep - at least @ms, in whole ticks (10 ms); 0 only yields. No overflow: a huge
  * value sleeps (practically) for ever rather than wrapping round to a short sleep. */
-static int64_t sys_sleep(uint64_t ms)
+__attribute__((noinline)) static int64_t sys_sleep(uint64_t ms)
 {
 	if (ms == 0)
 		sched_yield();
@@ -117,14 +121,14 @@ static int64_t sys_sleep(uint64_t ms)
 	return 0;
 }
 
-static int64_t sys_meminfo(uint64_t uinfo)
+__attribute__((noinline)) static int64_t sys_meminfo(uint64_t uinfo)
 {
 	struct process *p = proc_current();
 	struct frame_stats fs;
 	frame_stats(&fs);
 	struct vm_counters c = p->vm->cnt;
 	struct quire_meminfo mi = {
-		.free_frames = frame_free_count(),
+		.free_frames = vm_free_frames(),
 		.total_frames = fs.nframes - fs.by_state[FRAME_ABSENT] - fs.by_state[FRAME_RESERVED],
 		.process_frames = c.frames,
 		.page_faults = c.page_faults,
@@ -133,7 +137,7 @@ static int64_t sys_meminfo(uint64_t uinfo)
 	return copy_to_user(uinfo, &mi, sizeof mi);
 }
 
-static int64_t sys_swapinfo(uint64_t uinfo)
+__attribute__((noinline)) static int64_t sys_swapinfo(uint64_t uinfo)
 {
 	struct process *p = proc_current();
 	struct swap_counters g;
@@ -144,12 +148,19 @@ static int64_t sys_swapinfo(uint64_t uinfo)
 		.global = { g.page_faults, g.swap_ins, g.swap_outs, g.clean_drops, g.write_backs },
 		.swap_blocks = swap_total_blocks(),
 		.swap_free_blocks = swap_free_blocks(),
-		.free_frames = frame_free_count(),
+		.free_frames = vm_free_frames(),
 	};
 	return copy_to_user(uinfo, &si, sizeof si);
 }
 
-static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+__attribute__((noinline)) static int64_t sys_perfinfo(uint64_t uinfo)
+{
+	struct quire_perfinfo pi = { .tsc = cpu_rdtsc(), .idle_tsc = sched_idle_tsc() };
+	vm_prezero_stats(&pi.zeroed_frames, &pi.prezeroed_faults);
+	return copy_to_user(uinfo, &pi, sizeof pi);
+}
+
+static inline __attribute__((always_inline)) int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if (nr >= SYS_OPEN && nr <= SYS_STATFS)
 		return sys_files(nr, a0, a1, a2, a3, a4);
@@ -174,10 +185,12 @@ static int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint
 	case SYS_SWAPINFO: return sys_swapinfo(a0);
 	case SYS_PORT_CREATE ... SYS_MSG_LAST: return msg_syscall(nr, a0, a1, a2);
 	case SYS_CONSOLE_READ ... SYS_CTL_LAST: return proc_ctl_syscall(nr, a0, a1, a2, a3);
+	case SYS_PERFINFO: return sys_perfinfo(a0);
 	default: return -QE_NOSYS;
 	}
 }
 
+/* syscall_dispatch - the full path (a trap frame; syscall_entry.asm says when). */
 void syscall_dispatch(struct trap_frame *tf)
 {
 	tf->rax = (uint64_t)dispatch(tf->rax, tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9);
@@ -186,6 +199,22 @@ void syscall_dispatch(struct trap_frame *tf)
 		kfmt_snprintf(msg, sizeof msg, "system call returns to a non-canonical address %016lx", tf->rip);
 		proc_kill(proc_current(), msg);
 	}
+	proc_return_to_user();
+}
+
+/* syscall_dispatch_regs - the fast path (syscall_entry.asm): the arguments as they came in
+ * registers, the number in the sixth register and the sixth argument (the user's r9, which
+ * the entry pushed last) as the seventh, on the stack; the call's result. The checks on the way out run only when
+ * this_cpu()->ret_work asks for them (syscall_exit_work). */
+int64_t syscall_dispatch_regs(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t nr,
+			      uint64_t a5)
+{
+	return dispatch(nr, a0, a1, a2, a3, a4, a5);
+}
+
+/* syscall_exit_work - the fast path's slow exit: preemption, a dying process. */
+void syscall_exit_work(void)
+{
 	proc_return_to_user();
 }
 

@@ -30,18 +30,10 @@ static void check_order(const struct thread *t, const struct mutex *m)
 	}
 }
 
-void mutex_lock(struct mutex *m)
+/* lock_slow - mutex_lock when the fast path's conditions do not all hold: the checks, then
+ * sleep until @m is free. Out of line, so the fast path saves no registers. */
+static __attribute__((noinline)) void lock_slow(struct mutex *m, struct thread *me)
 {
-	struct thread *me = sched_current();
-	struct cpu *c = this_cpu();
-	/* fast path: free, nothing held, no spinlock, not in an interrupt, not the idle thread
-	 * (tid 0): every check below would pass, and taking it cannot sleep */
-	if (!me->nheld && !c->spin_depth && !c->irq_depth && me->tid &&
-	    __atomic_compare_exchange_n(&m->owner, &(struct thread *){ 0 }, me, false, __ATOMIC_ACQUIRE,
-					__ATOMIC_RELAXED)) {
-		me->held[me->nheld++] = m;
-		return;
-	}
 	might_sleep(m->name);
 	check_order(me, m);
 	uint64_t f = cpu_irq_save();
@@ -52,14 +44,24 @@ void mutex_lock(struct mutex *m)
 	me->held[me->nheld++] = m;
 }
 
-void mutex_unlock(struct mutex *m)
+void mutex_lock(struct mutex *m)
 {
-	struct thread *me = sched_current();
-	if (me->nheld == 1 && me->held[0] == m && m->owner == me && !m->waiters.head) {
-		me->nheld = 0; /* fast path: the only one held, nobody waiting (one CPU) */
-		__atomic_store_n(&m->owner, (struct thread *)0, __ATOMIC_RELEASE);
+	struct cpu *c = this_cpu();
+	struct thread *me = c->current, *none = 0;
+	/* fast path: free, nothing held, no spinlock, not in an interrupt, not the idle thread
+	 * (tid 0): every check of lock_slow would pass, and taking it cannot sleep */
+	if (!me->nheld && !c->spin_depth && !c->irq_depth && me->tid &&
+	    __atomic_compare_exchange_n(&m->owner, &none, me, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+		me->held[0] = m;
+		me->nheld = 1;
 		return;
 	}
+	lock_slow(m, me);
+}
+
+/* unlock_slow - mutex_unlock with other mutexes held or a waiter to wake. */
+static __attribute__((noinline)) void unlock_slow(struct mutex *m, struct thread *me)
+{
 	KASSERT(m->owner == me, "mutex %s released by thread %u, held by %u", m->name, me->tid,
 		m->owner ? m->owner->tid : 0);
 	unsigned i = 0;
@@ -73,6 +75,17 @@ void mutex_unlock(struct mutex *m)
 	m->owner = 0;
 	sched_wake_one(&m->waiters);
 	cpu_irq_restore(f);
+}
+
+void mutex_unlock(struct mutex *m)
+{
+	struct thread *me = sched_current();
+	if (me->nheld == 1 && me->held[0] == m && m->owner == me && !m->waiters.head) {
+		me->nheld = 0; /* fast path: the only one held, nobody waiting (one CPU) */
+		__atomic_store_n(&m->owner, (struct thread *)0, __ATOMIC_RELEASE);
+		return;
+	}
+	unlock_slow(m, me);
 }
 
 bool mutex_held(const struct mutex *m)

@@ -26,6 +26,7 @@ void sched_thread_started(void);
 
 static struct thread idle_thread;
 static void (*switch_hook)(struct thread *prev, struct thread *next);
+static bool (*idle_work)(void);
 static struct thread *run_head, *run_tail;
 static struct thread *sleepers;
 static struct thread *to_reap;
@@ -39,11 +40,6 @@ uint32_t sched_new_id(void)
 	uint32_t id = next_tid++;
 	cpu_irq_restore(f);
 	return id;
-}
-
-struct thread *sched_current(void)
-{
-	return this_cpu()->current;
 }
 
 unsigned sched_thread_count(void)
@@ -145,6 +141,7 @@ static void switch_to(struct thread *next)
 	if (switch_hook)
 		switch_hook(prev, next);
 	c->current = next;
+	c->ret_work |= next->kick;
 	c->pcb = &next->pcb;
 	c->kernel_rsp = next->kstack_top;
 	gdt_set_kernel_stack(next->kstack_top);
@@ -323,8 +320,10 @@ void sched_tick(void)
 			p = &t->sleep_next;
 		}
 	}
-	if (run_head)
+	if (run_head) {
 		this_cpu()->need_resched = true;
+		this_cpu()->ret_work = 1;
+	}
 }
 
 void sched_preempt_point(void)
@@ -334,6 +333,15 @@ void sched_preempt_point(void)
 		c->need_resched = false;
 		sched_yield();
 	}
+}
+
+void sched_kick(struct thread *t)
+{
+	uint64_t f = cpu_irq_save();
+	t->kick = 1;
+	if (t == sched_current())
+		this_cpu()->ret_work = 1;
+	cpu_irq_restore(f);
 }
 
 void sched_exit_current(void)
@@ -407,6 +415,11 @@ struct thread *thread_create_kernel(const char *name, void (*fn)(void *), void *
 	return t;
 }
 
+void sched_set_idle_work(bool (*fn)(void))
+{
+	idle_work = fn;
+}
+
 void sched_idle_loop(void)
 {
 	for (;;) {
@@ -415,6 +428,15 @@ void sched_idle_loop(void)
 			idle_thread.state = TS_RUNNABLE;
 			schedule();
 			idle_thread.state = TS_RUNNING;
+		}
+		if (idle_work && !run_head) { /* work that only idle time pays for, then look again */
+			cpu_irq_enable();
+			bool did = idle_work();
+			if (did)
+				continue;
+			cpu_irq_disable();
+			if (run_head)
+				continue;
 		}
 		uint64_t t0 = cpu_rdtsc();
 		__asm__ volatile("sti; hlt" : : : "memory"); /* no wakeup is lost between them */

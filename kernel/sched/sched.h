@@ -45,6 +45,7 @@ struct thread {
 	struct waitq *waiting_on;      /* (s) */
 	uint64_t wake_tick;            /* (s) when sleeping: the tick to wake at (0: not sleeping) */
 	uint64_t switches;             /* (s) times it was switched to */
+	uint8_t kick;                  /* (s) leave system calls through the checks (its process is dying) */
 	uint32_t tid;                  /* (c) */
 	char name[24];                 /* (c) */
 	struct pmap_root *root;        /* (c) its PML4 (NULL: the kernel's, for kernel threads) */
@@ -113,14 +114,25 @@ void sched_exit_current(void) __attribute__((noreturn));
 /* sched_new_id - a new thread or process id: both come from one counter, so a frame's owner field names either. */
 uint32_t sched_new_id(void);
 
-/* sched_current - the running thread. */
-struct thread *sched_current(void);
+/* sched_current - the running thread. Inline: the system-call and fault paths ask often. */
+#ifdef QUIRE_HOST
+struct thread *sched_current(void); /* the host tests' fake machine has its own */
+#else
+static inline struct thread *sched_current(void)
+{
+	return this_cpu()->current;
+}
+#endif
 
 /* sched_tick - called from the timer interrupt: wake sleepers, ask for a reschedule. */
 void sched_tick(void);
 
 /* sched_preempt_point - called on the way back to user mode from a trap: switch if the tick asked for it. */
 void sched_preempt_point(void);
+
+/* sched_kick - @t's system calls return through the checks from now on (its process is
+ * dying: the fast return path of syscall_entry.asm must not skip them). Context: any. */
+void sched_kick(struct thread *t);
 
 /* sched_set_reaper - who frees dead threads (the process layer). */
 void sched_set_reaper(void (*reap)(struct thread *t));
@@ -130,6 +142,11 @@ void sched_idle_loop(void) __attribute__((noreturn));
 
 /* sched_thread_count - threads alive (for tests and `ps`). */
 unsigned sched_thread_count(void);
+
+/* sched_set_idle_work - @fn is called by the idle loop, interrupts on, before it halts, as
+ * long as no thread can run and @fn returns true (it did some work: zeroing frames ahead of
+ * page faults). It must not sleep; it may take spinlocks. */
+void sched_set_idle_work(bool (*fn)(void));
 
 /* sched_idle_tsc - TSC ticks the CPU spent halted in the idle loop since boot. */
 uint64_t sched_idle_tsc(void);

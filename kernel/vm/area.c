@@ -70,6 +70,16 @@ int vm_map(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsi
 	return err;
 }
 
+int vm_map_marked(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsigned prot)
+{
+	struct vm_space *vs = begin(ts);
+	struct vm_region tmpl = { .kind = (uint8_t)kind, .prot = (uint8_t)prot };
+	int err = region_replace(vm_regions_of(ts, start), &vm_region_alloc, start, end, &tmpl,
+				 vm_region_dropped, vs);
+	mutex_unlock(&vs->lock);
+	return err;
+}
+
 int vm_load_page(struct vm_tspace *ts, vaddr_t va, const void *src, size_t off, size_t n)
 {
 	struct vm_space *vs = begin(ts);

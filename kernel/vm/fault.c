@@ -119,4 +119,6 @@ void vm_init(const char *cmdline)
 {
 	vm_page_set_debug(cmdline_has(cmdline, "debug.leak_frame"));
 	trap_set_kernel_pf_hook(kernel_pf);
+	if (!cmdline_has(cmdline, "vm.noprezero"))
+		sched_set_idle_work(vm_prezero_fill);
 }

@@ -99,19 +99,21 @@ int pageusage_start(const char *policy_name)
 		kprintf("swap: no page-usage policy '%s'; using %s\n", policy_name, pum_default()->name);
 		pol = pum_default();
 	}
-	struct frame_stats fs;
-	frame_stats(&fs);
-	size_t mem = pum_mem_bytes(pol, fs.nframes);
+	pfn_t n = frame_nframes(); /* (not frame_stats: that walks every frame) */
+	size_t mem = pum_mem_bytes(pol, n);
 	void *pmem = kzalloc(mem);
-	uint8_t *bits = kzalloc((fs.nframes + 7) / 8);
+	uint8_t *bits = kzalloc((n + 7) / 8);
 	struct pum_env env = { env_accessed, env_dirty, env_evictable, env_page_key, 0 };
-	if (!pmem || !bits || pum_init(&pum, pol, fs.nframes, &env, pmem, mem) < 0) {
+	if (!pmem || !bits || pum_init(&pum, pol, n, &env, pmem, mem) < 0) {
 		kfree(pmem);
 		kfree(bits);
 		return -QE_NOMEM;
 	}
-	nframes = fs.nframes;
+	nframes = n;
 	tracked = bits;
+	uint64_t x100 = (mem * 8 + (n + 7) / 8 * 8) * 100 / 8 / (n ? n : 1);
+	kprintf("page-usage: policy %s, %lu KiB of state and %lu KiB of tracked bits for %lu frames (%lu.%02lu bytes per frame)\n",
+		pol->name, (uint64_t)mem >> 10, (uint64_t)((n + 7) / 8) >> 10, (uint64_t)n, x100 / 100, x100 % 100);
 	return 0;
 }
 

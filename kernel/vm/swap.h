@@ -18,6 +18,9 @@ struct swap_counters {
 	uint64_t swap_ins, swap_outs, clean_drops, write_backs, io_errors;
 	uint64_t copies_dropped; /* clean copies released because swap ran short */
 	uint64_t zero_drops;     /* never-written pages dropped back to demand (no block, no write) */
+	uint64_t write_requests; /* disk writes: each carries one page or a cluster of adjacent ones */
+	uint64_t read_requests;  /* disk reads: a faulting page, with its readahead when there is some */
+	uint64_t readahead;      /* pages brought in beside a faulting one (counted in swap_ins too) */
 };
 
 /* swap_init - open the swap device named on the command line (`swap=`), start the page-usage

@@ -42,6 +42,14 @@ enum vm_area_op {
  * (PTE_PROT_*); 0 or -QE_*. May sleep. */
 int64_t vm_area(struct vm_tspace *ts, uint64_t op, uint64_t addr, uint64_t len, uint64_t prot);
 
+/* vm_free_frames - free frames, the pool of zeroed ones included (what SYS_MEMINFO and
+ * memtrace report: the pool is free memory that was zeroed ahead). */
+uint64_t vm_free_frames(void);
+
+/* vm_prezero_stats - frames in the pool of zeroed frames now, and demand-zero faults that
+ * took one since boot (SYS_PERFINFO). */
+void vm_prezero_stats(uint64_t *pool, uint64_t *used);
+
 /* vm_reserve_frames - make @n frames free at once, evicting pages (and, with RAM and swap
  * full, ending the largest process other than @vs's, which may be NULL): for sleepable
  * kernel paths about to take kernel memory, which cannot reclaim itself (kmalloc, kernel
@@ -53,6 +61,12 @@ int vm_reserve_frames(struct vm_space *vs, unsigned n);
  * nothing) with @prot; @populate brings every page in now. 0, -QE_NOMEM, -QE_AGAIN (too many
  * regions), -QE_INVAL. May sleep. */
 int vm_map(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsigned prot, bool populate);
+
+/* vm_map_marked - as vm_map without populating, for a range whose entries already hold what
+ * a region of @kind and @prot puts there (a new thread space's demand marks): only the region
+ * is recorded, no page-table work. The caller vouches for the entries. 0, -QE_NOMEM, -QE_AGAIN.
+ * May sleep. */
+int vm_map_marked(struct vm_tspace *ts, vaddr_t start, vaddr_t end, unsigned kind, unsigned prot);
 
 /* vm_load_page - the page at @va (in an anonymous region, not yet present) gets a new frame:
  * zeros, with @n bytes of @src at offset @off. 0, -QE_EXIST (already present), -QE_NOMEM,

@@ -26,7 +26,18 @@ void vm_region_dropped(const struct vm_region *part, void *ctx);
  * FRAME_NONE at once while @vs is exiting. May sleep. */
 pfn_t vm_frame_alloc(struct vm_space *vs);
 
-/* vm_reclaim - make a frame free: evict a page, or (RAM and swap full) kill the largest other
+/* vm_prezero_fill - the idle loop's work (sched_set_idle_work): while some address space
+ * exists, the pool of zeroed frames is short and plenty of frames are free, zero one frame
+ * into the pool; true when it did. Never sleeps. */
+bool vm_prezero_fill(void);
+
+/* vm_prezero_drain - give every frame of the pool back; how many. Never sleeps. */
+unsigned vm_prezero_drain(void);
+
+/* vm_space_count - address spaces alive. */
+unsigned vm_space_count(void);
+
+/* vm_reclaim - make a frame free: give the pool of zeroed frames back, evict a page, or (RAM and swap full) kill the largest other
  * process and wait a tick for it; 0, or -QE_NOMEM when neither helps (no swap, @vs exiting,
  * or @vs is the largest). May sleep. */
 int vm_reclaim(struct vm_space *vs);
@@ -103,7 +114,9 @@ static inline uint64_t *vm_grant_entry(struct vm_grant *g, uint64_t i)
 	return &g->dir[i / VM_GRANT_PER_PAGE][i % VM_GRANT_PER_PAGE];
 }
 
-/* ---- swap.c ---- */
+/* ---- swap.c, swap_evict.c ---- */
+
+#define SWAP_CLUSTER 16 /* most pages in one swap request, written or read ahead (64 KiB) */
 
 /* swap_wake_transit - an eviction finished with a page (wakes faults waiting on transit). */
 void swap_wake_transit(void);
@@ -113,8 +126,20 @@ void swap_wake_transit(void);
  * as the frame's clean copy. 0 and *@pfn, -QE_NOMEM, -QE_IO. May sleep. */
 int swap_in_frame(struct vm_space *vs, uint64_t e, pfn_t *pfn);
 
-/* swap_evict_one - page out one victim chosen by the page-usage manager: 0, or -1 when no
- * page can be evicted. May sleep. */
+/* swap_readahead_max - pages one swap-in reads at most, the faulting one included
+ * (`swap.readahead=N`, 1..16; 1: no readahead). Constant after swap_init. */
+extern unsigned swap_readahead_max;
+
+/* swap_in_frames - read swap blocks @b .. @b + @n - 1 (1 <= @n <= 16) into new frames for
+ * @vs: @pfns[0] always (evicting if needed), the others (readahead) evicting for them only
+ * when @evict (the caller saw sequential reads), else only while frames are free anyway.
+ * Each frame keeps its block as its clean copy. How many were read (>= 1, into @pfns[0..]),
+ * or -QE_NOMEM, -QE_IO. May sleep. */
+int swap_in_frames(struct vm_space *vs, uint64_t b, unsigned n, bool evict, pfn_t *pfns);
+
+/* swap_evict_one - page out a cluster of victims chosen by the page-usage manager (up to 16,
+ * those needing a write in one request to adjacent blocks): 0 when at least one frame came
+ * free, -1 when no page can be evicted. May sleep. */
 int swap_evict_one(void);
 
 /* swap_block_release - give swap block @b back (a swap entry or a clean copy left). Never sleeps. */
@@ -123,8 +148,9 @@ void swap_block_release(uint64_t b);
 /* swap_wait_transit - sleep until some eviction finishes (a fault found a page in transit). */
 void swap_wait_transit(void);
 
-/* swap_count - add to the global counters (what SYS_SWAPINFO reports). */
+/* swap_count_in, swap_count_readahead - add to the global counters (SYS_SWAPINFO, `swap`). */
 void swap_count_in(void);
+void swap_count_readahead(void);
 
 /* ---- pageusage.c ---- */
 

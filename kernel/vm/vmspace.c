@@ -20,6 +20,7 @@
 static struct spinlock reg_lock = SPINLOCK_INIT("vm-registry", RANK_VMREG);
 static struct vm_owner *reg_hash[REG_BUCKETS]; /* (r) owner id -> entry */
 static struct vm_space *all_spaces;            /* (r) */
+static unsigned nspaces;                       /* (r) */
 
 static void *region_kmalloc(size_t n)
 {
@@ -131,14 +132,40 @@ struct vm_space *vm_space_create(uint32_t id, vaddr_t boundary, void *proc)
 	spin_lock(&reg_lock);
 	vs->all_next = all_spaces;
 	all_spaces = vs;
+	nspaces++;
 	spin_unlock(&reg_lock);
 	return vs;
+}
+
+/* take_spare - the process's parked thread space for thread @id, or NULL. */
+static struct vm_tspace *take_spare(struct vm_space *vs, uint32_t id, bool demand)
+{
+	mutex_lock(&vs->lock);
+	struct vm_tspace *ts = demand ? vs->spare : 0;
+	if (ts) {
+		vs->spare = 0;
+		ts->next = vs->tspaces;
+		vs->tspaces = ts;
+	}
+	mutex_unlock(&vs->lock);
+	if (!ts)
+		return 0;
+	ts->owner.id = id; /* none of its frames is left to carry the old id */
+	ts->laid_out = true;
+	spin_lock(&reg_lock);
+	ts->exiting = false;
+	spin_unlock(&reg_lock);
+	reg_add(&ts->owner);
+	return ts;
 }
 
 struct vm_tspace *vm_tspace_create(struct vm_space *vs, uint32_t id, bool demand)
 {
 	uint64_t mark = 0;
-	struct vm_tspace *ts = kzalloc(sizeof *ts);
+	struct vm_tspace *ts = take_spare(vs, id, demand);
+	if (ts)
+		return ts;
+	ts = kzalloc(sizeof *ts);
 	if (!ts)
 		return 0;
 	if (demand && pte_make_demand(PTE_PROT_RW, &mark) < 0)
@@ -162,6 +189,44 @@ struct vm_tspace *vm_tspace_create(struct vm_space *vs, uint32_t id, bool demand
 	return ts;
 }
 
+void vm_tspace_reusable(struct vm_tspace *ts, vaddr_t guard, vaddr_t top)
+{
+	mutex_lock(&ts->vs->lock);
+	ts->reuse_guard = guard;
+	ts->reuse_top = top;
+	mutex_unlock(&ts->vs->lock);
+}
+
+/* layout_intact - @ts's regions are still exactly vm_tspace_reusable's layout (so every
+ * entry is a demand mark, a page, a table or the guard: pmap_root_reset makes it new). */
+static bool layout_intact(const struct vm_tspace *ts)
+{
+	const struct vm_region *a = ts->regions.head, *g = a ? a->next : 0, *k = g ? g->next : 0;
+	vaddr_t guard = ts->reuse_guard;
+	return guard && ts->regions.count == 3 && a->start == ts->vs->boundary && a->end == guard &&
+	       a->kind == VM_ANON && a->prot == PTE_PROT_RW && !a->object && g->start == guard &&
+	       g->end == guard + PAGE_SIZE && g->kind == VM_GUARD && k->start == g->end &&
+	       k->end == ts->reuse_top && k->kind == VM_ANON && k->prot == PTE_PROT_RW && !k->object;
+}
+
+/* unlink_tspace - @ts leaves its space's list. The space's mutex is held. */
+static void unlink_tspace(struct vm_space *vs, struct vm_tspace *ts)
+{
+	for (struct vm_tspace **pp = &vs->tspaces; *pp; pp = &(*pp)->next) {
+		if (*pp == ts) {
+			*pp = ts->next;
+			break;
+		}
+	}
+}
+
+/* release_tspace - every page, table and region of @ts goes. The space's mutex is held. */
+static void release_tspace(struct vm_space *vs, struct vm_tspace *ts)
+{
+	pmap_root_release(&vs->pmap, &ts->root, vm_page_release, vs);
+	region_clear(&ts->regions, &vm_region_alloc, vm_region_dropped, vs);
+}
+
 /* set_exiting - no new eviction of @vs's pages (or @ts's, when given) starts from now on. */
 static void set_exiting(struct vm_space *vs, struct vm_tspace *ts)
 {
@@ -181,23 +246,25 @@ void vm_space_set_exiting(struct vm_space *vs)
 void vm_tspace_destroy(struct vm_tspace *ts)
 {
 	struct vm_space *vs = ts->vs;
+	uint64_t mark;
 	set_exiting(vs, ts);
 	vm_space_wait_io(vs);
 	mutex_lock(&vs->lock);
 	vs->tables_gen++;
-	if (pmap_range_np(&vs->pmap, &ts->root, vs->boundary, USER_SPACE_END, 0, vm_page_release, vs) < 0)
-		panic("vm: releasing thread space %u failed", ts->owner.id);
-	region_clear(&ts->regions, &vm_region_alloc, vm_region_dropped, vs);
-	for (struct vm_tspace **pp = &vs->tspaces; *pp; pp = &(*pp)->next) {
-		if (*pp == ts) {
-			*pp = ts->next;
-			break;
-		}
+	unlink_tspace(vs, ts);
+	bool park = !vs->spare && !vs->exiting && layout_intact(ts) && pte_make_demand(PTE_PROT_RW, &mark) == 0;
+	if (park) {
+		pmap_root_reset(&vs->pmap, &ts->root, ts->reuse_guard, mark, vm_page_release, vs);
+		vs->spare = ts;
+	} else {
+		release_tspace(vs, ts);
 	}
 	mutex_unlock(&vs->lock);
 	reg_remove(&ts->owner);
-	pmap_root_destroy(&ts->root);
-	kfree(ts);
+	if (!park) {
+		pmap_root_destroy(&ts->root);
+		kfree(ts);
+	}
 }
 
 void vm_space_destroy(struct vm_space *vs)
@@ -208,8 +275,11 @@ void vm_space_destroy(struct vm_space *vs)
 	vm_space_wait_io(vs);
 	mutex_lock(&vs->lock);
 	vs->tables_gen++;
-	if (pmap_range_np(&vs->pmap, 0, 0, vs->boundary, 0, vm_page_release, vs) < 0)
-		panic("vm: releasing process space %u failed", vs->owner.id);
+	struct vm_tspace *spare = vs->spare;
+	vs->spare = 0;
+	if (spare)
+		release_tspace(vs, spare);
+	pmap_space_release(&vs->pmap, vm_page_release, vs);
 	region_clear(&vs->regions, &vm_region_alloc, vm_region_dropped, vs);
 	mutex_unlock(&vs->lock);
 	KASSERT(vs->cnt.frames == 0 && vs->cnt.swap_blocks == 0,
@@ -223,7 +293,14 @@ void vm_space_destroy(struct vm_space *vs)
 			break;
 		}
 	}
+	bool last = --nspaces == 0;
 	spin_unlock(&reg_lock);
+	if (last) /* nobody left to fault: the zeroed frames go back (leak counts see them free) */
+		vm_prezero_drain();
+	if (spare) {
+		pmap_root_destroy(&spare->root);
+		kfree(spare);
+	}
 	pmap_destroy(&vs->pmap);
 	kfree(vs);
 }
@@ -250,6 +327,11 @@ struct vm_space *vm_space_largest(void)
 		big->io_inflight++; /* pinned: its teardown waits for vm_owner_unpin */
 	spin_unlock(&reg_lock);
 	return big;
+}
+
+unsigned vm_space_count(void)
+{
+	return __atomic_load_n(&nspaces, __ATOMIC_RELAXED);
 }
 
 bool vm_space_any_exiting(void)

@@ -50,6 +50,7 @@ struct vm_space {
 	struct pmap pmap;              /* (p) */
 	struct region_list regions;    /* (m) process space */
 	struct vm_tspace *tspaces;     /* (m) its thread spaces */
+	struct vm_tspace *spare;       /* (m) a thread space parked for the next thread (vm_tspace_reusable) */
 	struct vm_counters cnt;        /* (a) */
 	uint64_t tables_gen;           /* (m) bumped whenever page tables may have been freed */
 	uint32_t io_inflight;          /* (r) evictions of its pages under way */
@@ -67,6 +68,9 @@ struct vm_tspace {
 	struct region_list regions;    /* (m) */
 	struct pmap_leaf last_leaf;    /* (m) the page table the thread's last fault used ... */
 	uint64_t last_leaf_gen;        /* (m) ... valid while vs->tables_gen still equals this */
+	vaddr_t reuse_guard, reuse_top;/* (m) vm_tspace_reusable's layout (0: none) */
+	vaddr_t ra_next;               /* (m) the page after the last swap-in run (readahead) */
+	bool laid_out;                 /* (c) it came parked: its layout's regions are in place */
 	bool exiting;                  /* (r) */
 	struct vm_tspace *next;        /* (m) */
 };
@@ -85,8 +89,16 @@ struct vm_space *vm_space_create(uint32_t id, vaddr_t boundary, void *proc);
 struct vm_tspace *vm_tspace_create(struct vm_space *vs, uint32_t id, bool demand);
 
 /* vm_tspace_destroy - release every page of @ts's thread space and free it. The thread does
- * not run on it any more. May sleep (waits for evictions under way). */
+ * not run on it any more. A reusable thread space (vm_tspace_reusable) that still holds
+ * exactly its layout is parked instead, as the process's spare (one at most): its pages go,
+ * its tables, regions and PML4 stay, and the next vm_tspace_create of the process takes it
+ * (with laid_out set). May sleep (waits for evictions under way). */
 void vm_tspace_destroy(struct vm_tspace *ts);
+
+/* vm_tspace_reusable - @ts holds the standard layout: demand RW over [B, @guard), a guard
+ * page at @guard, demand RW from there to @top, nothing above (made over the demand marks of
+ * vm_tspace_create with demand): it may be parked when its thread ends. */
+void vm_tspace_reusable(struct vm_tspace *ts, vaddr_t guard, vaddr_t top);
 
 /* vm_space_destroy - release process space and free @vs; every thread space is gone already. May sleep. */
 void vm_space_destroy(struct vm_space *vs);

@@ -4,14 +4,16 @@
 # and saves them to OUT/quire.txt for the table beside Linux (tests/bench/README.md).
 # In QEMU with -icount shift=0 one TSC tick is one guest instruction. With --smoke every
 # part runs once without -icount (not timed, figures meaningless) to prove it still prints.
-# usage: run.sh [--smoke] BUILD OUT KERNEL_ISO USER_ISO SWAP_ISO SWAP_MIB HOST_BENCHES -- QEMU...
+# The profile part boots the user benchmarks once more in profile mode with every executed
+# instruction logged, and insnprof.py prints where each operation's instructions go.
+# usage: run.sh [--smoke] BUILD OUT KERNEL_ISO USER_ISO PROFILE_ISO SWAP_ISO SWAP_MIB HOST_BENCHES -- QEMU...
 # Exits 1 when any part fails to run to its end or prints no figures; the others still run.
 set -u -o pipefail
 smoke=0
 [ "${1:-}" = --smoke ] && { smoke=1; shift; }
-build=$1; out=$2; kiso=$3; uiso=$4; siso=$5; swap_mib=$6; host_benches=$7
-[ "${8:-}" = -- ] || { echo "usage: run.sh [--smoke] BUILD OUT KISO UISO SISO SWAP_MIB HOST -- QEMU..." >&2; exit 2; }
-shift 8
+build=$1; out=$2; kiso=$3; uiso=$4; piso=$5; siso=$6; swap_mib=$7; host_benches=$8
+[ "${9:-}" = -- ] || { echo "usage: run.sh [--smoke] BUILD OUT KISO UISO PISO SISO SWAP_MIB HOST -- QEMU..." >&2; exit 2; }
+shift 9
 qemu=("$@")
 icount=(-icount shift=0); timing="-icount shift=0"
 tag=""
@@ -37,6 +39,25 @@ boot() {
   echo "   ($part: $((SECONDS - t0)) s of wall time; log $log)"
 }
 
+# profile - the user benchmarks in profile mode; the trace goes through a FIFO to insnprof.py
+# (no file: a run logs millions of instructions). One instruction per block (-singlestep),
+# every block execution logged (nochain), only kernel and user-program addresses.
+profile() {
+  local log=$build/logs/bench-profile$tag.log fifo=$out/exec.fifo t0=$SECONDS qpid lines
+  rm -f "$fifo" && mkfifo "$fifo" || return 1
+  timeout 900 "${qemu[@]}" "${icount[@]}" -cdrom "$piso" -boot d -serial "file:$log" -monitor none \
+    -singlestep -d exec,nochain -D "$fifo" \
+    -dfilter 0xffffffff80000000..0xffffffff81000000,0x400000..0x600000 </dev/null &
+  qpid=$!
+  lines=$(python3 "$(dirname "$0")/insnprof.py" "$fifo" "$log" "$build/kernel.elf" "$build/apps/bench.elf")
+  local st=$?
+  wait "$qpid"
+  rm -f "$fifo"
+  [ $st -eq 0 ] && [ -n "$lines" ] || { echo "bench: the profile printed nothing: see $log"; return 1; }
+  echo "$lines" | tee -a "$figures"
+  echo "   (profile: $((SECONDS - t0)) s of wall time; log $log)"
+}
+
 # swap_busy LOG - instructions per swapped page, idle excluded (swapbusy.awk), if printed.
 swap_busy() {
   awk -f "$(dirname "$0")/swapbusy.awk" "$1" | tee -a "$figures"
@@ -49,6 +70,8 @@ boot kernel "$kiso" 600 -drive "file=$kdisk,format=raw,if=ide,index=1" || failed
 rm -f "$kdisk"
 echo "== user programs (apps/bench.c, $timing) =="
 boot user "$uiso" 900 || failed="$failed user"
+echo "== where the instructions go (apps/bench.c in profile mode: tests/bench/insnprof.py) =="
+profile || failed="$failed profile"
 echo "== swap (apps/swapper.c: $swap_mib MiB of RAM, IDE swap disk, $timing) =="
 simg=$out/swap.img
 rm -f "$simg" && truncate -s 512M "$simg"

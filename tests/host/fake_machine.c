@@ -78,6 +78,14 @@ paddr_t pmap_new_table(void)
 	return PFN_TO_PA(pfn);
 }
 
+paddr_t pmap_new_table_raw(void)
+{
+	paddr_t pa = pmap_new_table();
+	if (pa) /* garbage, as a real frame may hold: every entry must be written */
+		memset(phys_to_virt(pa), 0xA5, PAGE_SIZE);
+	return pa;
+}
+
 void pmap_free_table(paddr_t pa)
 {
 	frame_free(PA_TO_PFN(pa));
@@ -144,6 +152,11 @@ void might_sleep(const char *what)
 {
 	(void)what;
 	fm.sleeps_allowed++;
+}
+
+void sched_set_idle_work(bool (*fn)(void))
+{
+	fm.idle_work = fn;
 }
 
 void sched_block(struct waitq *q)

@@ -24,6 +24,7 @@ struct fake_machine {
 	int table_allocs_left;    /* -1: unlimited; n: page-table pages pmap may still get */
 	uint64_t flushes;         /* TLB invalidations pmap asked for */
 	uint64_t sleeps_allowed;  /* might_sleep calls */
+	bool (*idle_work)(void);  /* what vm asked the idle loop to do (sched_set_idle_work) */
 	bool panic_armed;
 	jmp_buf panic_jmp;
 	char panic_msg[256];

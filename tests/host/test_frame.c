@@ -89,6 +89,35 @@ static void test_accounting(void **state)
 	assert_int_equal(frame_state(PA_TO_PFN(64 * MIB)), FRAME_ABSENT); /* partial page */
 }
 
+/* check_counts - frame_stats's counts (kept as frames change state) equal a walk of every frame. */
+static void check_counts(void)
+{
+	struct frame_stats s;
+	uint64_t walked[FRAME_STATE_COUNT] = { 0 };
+	frame_stats(&s);
+	for (pfn_t p = 0; p < nframes; p++)
+		walked[frame_state(p)]++;
+	for (int k = 0; k < FRAME_STATE_COUNT; k++)
+		assert_int_equal(s.by_state[k], walked[k]);
+}
+
+/* The counts by state stay exact through every kind of allocation and free. */
+static void test_counts_kept(void **state)
+{
+	(void)state;
+	check_counts();
+	pfn_t a = frame_alloc(FRAME_USER), b = frame_alloc(FRAME_PAGETABLE), c, d;
+	assert_int_equal(frame_alloc_contig(5, FRAME_KERNEL, &c), 0);
+	assert_int_equal(frame_alloc_dma(3, 16 * MIB - 1, 4 * PAGE_SIZE, &d), 0);
+	check_counts();
+	frame_free(a);
+	frame_free_contig(c, 5);
+	check_counts();
+	frame_free(b);
+	frame_free_contig(d, 3);
+	check_counts();
+}
+
 static void test_single_alloc_free(void **state)
 {
 	(void)state;
@@ -185,6 +214,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_accounting, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_counts_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_single_alloc_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exhaust_and_refill, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contig_and_dma, setup, teardown),

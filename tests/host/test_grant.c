@@ -36,7 +36,8 @@ static int setup_group(void **state)
 	(void)state;
 	fake_machine_init(16, 8);
 	vm_init("");
-	swap_init("swap=hdb pum=clock");
+	/* no readahead: the tests say which pages are in swap and which in RAM */
+	swap_init("swap=hdb pum=clock swap.readahead=1");
 	return swap_enabled() ? 0 : -1;
 }
 

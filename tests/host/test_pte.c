@@ -402,6 +402,31 @@ static void test_check_present(void **state)
 	assert_true(valid > NRAND / 4);
 }
 
+/* A table pointer may carry pmap's summary in bits 52-62 (the CPU ignores them there); a
+ * leaf, huge or not, may not. Group k of the summary covers entries 47k .. 47k + 46. */
+static void test_table_summary(void **state)
+{
+	(void)state;
+	uint64_t t, huge;
+	assert_int_equal(pte_make_table(0x7000, true, &t), 0);
+	assert_int_equal(t & PTE_SUM_MASK, 0);
+	assert_int_equal(pte_make_huge(0x200000, PTE_RW | PTE_NX, PTE_TYPE_NORMAL, PTE_LEVEL_PD, &huge), 0);
+	for (unsigned i = 0; i < 512; i++) {
+		uint64_t b = pte_sum_bit(i);
+		assert_true(b & PTE_SUM_MASK);
+		assert_true(pte_sum_group_set(b, i / PTE_SUM_GROUP));
+		for (unsigned level = PTE_LEVEL_PD; level <= PTE_LEVEL_PML4; level++)
+			assert_int_equal(pte_check(t | b, level), 0);
+		assert_int_equal(pte_check(huge | b, PTE_LEVEL_PD), PTE_EINVAL);
+		assert_int_equal(pte_pa(t | b), 0x7000);
+	}
+	assert_int_equal(pte_sum_bit(0), 1ull << 52);
+	assert_int_equal(pte_sum_bit(46), 1ull << 52);
+	assert_int_equal(pte_sum_bit(47), 1ull << 53);
+	assert_int_equal(pte_sum_bit(511), 1ull << 62);
+	assert_false(pte_sum_group_set(pte_sum_bit(47), 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -417,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_huge),
 		cmocka_unit_test(test_bad_levels),
 		cmocka_unit_test(test_check_present),
+		cmocka_unit_test(test_table_summary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # policyplot.sh - `make plot`'s second picture: the page-usage policy table of pum-bench as
 # bars, from its lines "policy NAME geomean_all X geomean_real Y worst Z" (other lines are
-# ignored). Draws OUT.png with policies.gp; fails, saying so, when there are no such lines.
+# ignored, the summary table's header "policy all real ..." too). Draws OUT.png with
+# policies.gp; fails, saying so, when there are no such lines.
 # usage: policyplot.sh PUM_BENCH_OUTPUT OUT.png
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -10,7 +11,7 @@ in=$1; png=$2
 dat=${png%.png}.dat
 [ -r "$in" ] || { echo "policyplot: cannot read $in" >&2; exit 1; }
 num='^[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
-awk -v num="$num" '$1 == "policy" {
+awk -v num="$num" '$1 == "policy" && $2 != "all" {
     if (NF != 8 || $3 != "geomean_all" || $5 != "geomean_real" || $7 != "worst" ||
         $4 !~ num || $6 !~ num || $8 !~ num) {
       printf "policyplot: line %d is not \"policy NAME geomean_all X geomean_real Y worst Z\": %s\n", NR, $0 > "/dev/stderr"

@@ -173,6 +173,21 @@ SCENARIOS.update({
                   r"# read-only pass: [1-9]\d* pages dropped clean"],
                  {16}, "swap=hdb", 32, 192, {"root": True, "root_mib": 320}),
 })
+# `make scale` (not in make test): the swap scenario at 512 MiB (every size x16) and at 4 GiB
+# (bounded: five 999 MiB swappers, 1.5x RAM in all), and 2 GiB of demand pages touched
+SCALE = {
+    "scale_swap_512m": ("swapper:688,swapper:688,swapper:688,locker:32,swapper:1480",
+                        [r"^PASS swapper \d+: 176128 pages verified three times",
+                         r"^PASS swapper \d+: exiting under pressure", r"^PASS locker",
+                         r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks",
+                         r"# reads after the first pass: [1-9]\d* clean drops"], {16}, "swap=hdb", 512, 3072),
+    "scale_swap_4g": ("swapper:999,swapper:999,swapper:999,swapper:999,swapper:999,locker:256,swapper:1999",
+                      [r"^PASS swapper \d+: 255744 pages verified three times",
+                       r"^PASS swapper \d+: exiting under pressure", r"^PASS locker",
+                       r"# verify-2 .*clean-drops [1-9]\d*", r"swap: hdb, \d+ blocks",
+                       r"# reads after the first pass: [1-9]\d* clean drops"], {16}, "swap=hdb", 4096, 6144),
+    "scale_demand_2g": ("demand:2048", [r"^PASS demand", r"^# touched 2048 MiB: 524288 pages"], {16}, "", 3072),
+}
 SWAP_BLOCKS = re.compile(r"quire: free swap blocks (\d+) before, (\d+) after")
 # The runner checks itself: a kernel told to leak one frame must fail the leak check, and
 # a swap that forgets to write pages (programs then read zeros, or crash on lost code
@@ -254,10 +269,11 @@ def main():
     apps = sorted(glob.glob(os.path.join(a.build, "apps", "*.elf")))
     mods = [f"{p}={os.path.basename(p)[:-4]}" for p in apps]
     names = a.only.split(",") if a.only else list(SCENARIOS)
+    every = {**SCENARIOS, **SCALE}
     bad = 0
     res = []
     for name in names:
-        init, expect, exits, extra, *hw = SCENARIOS[name]
+        init, expect, exits, extra, *hw = every[name]
         nums = [x for x in hw if not isinstance(x, dict)]
         opts = next((x for x in hw if isinstance(x, dict)), {})
         mem, disk_mib, timeout = (nums + [128, 0, a.timeout][len(nums):])[:3]

@@ -36,6 +36,9 @@ struct cpu {
 	uint64_t user_rsp;         /* offset 8: scratch for the syscall entry */
 	void *current;             /* offset 16: the running thread (struct thread, sched/sched.h) */
 	struct cpu *self;          /* offset 24: what this_cpu() reads through GS */
+	uint8_t ret_work;          /* offset 32: a system call returns through the slow exit
+	                            * (syscall_entry.asm): set with need_resched and when a
+	                            * thread whose `kick` is set is switched to; cleared there */
 	struct pcb *pcb;           /* the running thread's pcb */
 	unsigned irq_depth;        /* interrupt handlers running (nested) */
 	unsigned spin_depth;       /* spinlocks held now */
@@ -45,7 +48,8 @@ struct cpu {
 	uint64_t idle_tsc;         /* TSC ticks spent halted in the idle loop */
 };
 _Static_assert(offsetof(struct cpu, kernel_rsp) == 0 && offsetof(struct cpu, user_rsp) == 8 &&
-		       offsetof(struct cpu, current) == 16 && offsetof(struct cpu, self) == 24,
+		       offsetof(struct cpu, current) == 16 && offsetof(struct cpu, self) == 24 &&
+		       offsetof(struct cpu, ret_work) == 32,
 	       "syscall_entry.asm and this_cpu() use these offsets");
 
 /* percpu_init - make GS point at @c for this CPU (boot, before the first lock is taken). */

@@ -44,6 +44,11 @@ paddr_t pmap_new_table(void)
 	return pa;
 }
 
+paddr_t pmap_new_table_raw(void)
+{
+	return table_ops.alloc ? table_ops.alloc() : 0;
+}
+
 void pmap_free_table(paddr_t pa)
 {
 	table_ops.free(pa);

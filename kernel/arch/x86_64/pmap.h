@@ -53,7 +53,8 @@ struct pmap {
 	struct spinlock lock;
 	vaddr_t boundary;                   /* (c) B */
 	unsigned nslots;                    /* (c) B / 512 GiB */
-	paddr_t pdpt[PMAP_USER_SLOTS];      /* (l) process-space PDPTs (0: none yet) */
+	uint64_t pdpt[PMAP_USER_SLOTS];     /* (l) process-space PDPTs (0: none yet): the table's
+	                                     * address (bits 12-51) and its summary (pte.h, bits 52-62) */
 	struct pmap_root *roots;            /* (l) every live root, linked by next */
 	uint64_t ntables;                   /* (l) table pages under process space, PDPTs included */
 	uint64_t all_tables;                /* (l, read lockless) tables of process space and every root */
@@ -65,19 +66,22 @@ struct pmap_root {
 	uint16_t pcid;                      /* (c) TLB tag, 0: none (flushed at every load) */
 	bool tlb_stale;                     /* (l) tables changed while it was not loaded */
 	uint64_t ntables;                   /* (l) table pages of its thread space, PML4 included */
+	uint64_t tsum;                      /* (l) summary of its thread slots (pte.h format) */
 	struct pmap *pmap;                  /* (c) */
 	struct pmap_root *next;             /* (l) */
 };
 
-/* A page-level slot found by pmap_fault_entry, for pmap_enter_leaf to use without walking
+/* A page-level slot found by pmap_fault_entry, for pmap_leaf_install to use without walking
  * the tables again. Valid while its page table stays: tables go only when pmap_range_np
  * releases a range, which the caller's address-space mutex keeps apart from its faults. */
 struct pmap_leaf {
 	paddr_t table;  /* the page table holding the slot (0: none) */
 	vaddr_t va;
+	uint64_t *sum;  /* the entry pointing at that table (its summary: pte.h) */
 };
 
-/* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock. */
+/* A present or swap leaf leaving a range: free what it holds. Runs under the pmap lock.
+ * Only those two kinds are handed over: demand, guard, file and transit leaves hold nothing. */
 typedef void (*pmap_release_fn)(uint64_t entry, vaddr_t va, void *ctx);
 
 /* ---- the kernel's own address space (pmap.c) ---- */
@@ -121,16 +125,35 @@ uint64_t pmap_direct_map_bytes(void);
 /* pmap_create - an empty pmap for process space [0, @boundary) (a multiple of 512 GiB). */
 int pmap_create(struct pmap *pm, vaddr_t boundary);
 
-/* pmap_destroy - free the process-space PDPTs. Every page of [0, B) was released before
- * (pmap_range_np with 0) and every root destroyed. */
+/* pmap_space_release - the process is gone: as pmap_root_release for process space [0, B)
+ * (its PDPTs stay, holding marks at most, for pmap_destroy). Never fails. */
+void pmap_space_release(struct pmap *pm, pmap_release_fn release, void *ctx);
+
+/* pmap_destroy - free the process-space PDPTs. Process space was released before
+ * (pmap_space_release) and every root destroyed. */
 void pmap_destroy(struct pmap *pm);
 
 /* pmap_root_create - a PML4 for a new thread of @pm: kernel slots, the process's PDPTs, and
  * every thread-space slot set to @thread_mark (0, or a demand mark covering 512 GiB each). */
 int pmap_root_create(struct pmap *pm, struct pmap_root *r, uint64_t thread_mark);
 
+/* pmap_root_release - the thread is gone: every present and swap leaf of @r's thread space
+ * goes to @release and every table under its PML4 is freed, visiting only the groups of
+ * entries the summaries say may hold something (no pass over tables of marks). The root
+ * must not be used for anything but pmap_root_destroy afterwards. Never fails. */
+void pmap_root_release(struct pmap *pm, struct pmap_root *r, pmap_release_fn release, void *ctx);
+
+/* pmap_root_reset - the thread is gone but its tables are kept for the process's next thread:
+ * every present and swap leaf of @r's thread space goes to @release and every table goes,
+ * except the tables on the walk to @keep, and each becomes the not-present @mark (valid at
+ * every level). For a thread space whose every entry, but the walk to @keep and one page
+ * there, is @mark, a leaf holding memory or a table (the caller checks that its regions say
+ * so): afterwards it is as new. Visits only the groups the summaries mark. Never fails. */
+void pmap_root_reset(struct pmap *pm, struct pmap_root *r, vaddr_t keep, uint64_t mark,
+		     pmap_release_fn release, void *ctx);
+
 /* pmap_root_destroy - free the PML4 and its tag. Its thread space was released before
- * (pmap_range_np with 0 over [B, USER_SPACE_END)), and it is not loaded on any CPU. */
+ * (pmap_root_release), and it is not loaded on any CPU. */
 void pmap_root_destroy(struct pmap_root *r);
 
 /* pmap_table_pages - page-table pages the process holds (process space and every root); a
@@ -150,15 +173,15 @@ int pmap_fault_entry(struct pmap *pm, struct pmap_root *r, vaddr_t va, uint64_t 
 		     struct pmap_leaf *leaf);
 
 /* pmap_leaf_entry - the entry in the slot @leaf names, read once without the lock (the
- * same guarantee as for pmap_enter_leaf keeps the table there). */
+ * same guarantee as for pmap_leaf_install keeps the table there). */
 uint64_t pmap_leaf_entry(const struct pmap_leaf *leaf);
 
-/* pmap_enter_leaf - pmap_enter at a slot pmap_fault_entry found (no walk, no lock: a
- * compare-and-swap; the caller's address-space mutex keeps range operations away): @pa with
- * @prot, @type and @dirty as pmap_enter if the slot still holds @expect; *@installed (may be
- * NULL) gets the new entry. 0, -QE_AGAIN, -QE_INVAL. */
-int pmap_enter_leaf(struct pmap *pm, const struct pmap_leaf *leaf, paddr_t pa, unsigned prot,
-		    unsigned type, bool dirty, uint64_t expect, uint64_t *installed);
+/* pmap_leaf_install - install the present user leaf @entry (built with pte.h) in the slot
+ * pmap_fault_entry found, if the slot still holds @expect (not present): a compare-and-swap
+ * with no walk and no lock (the caller's address-space mutex keeps range operations away;
+ * the only other writer of such a slot is eviction, which swaps too). 0, -QE_AGAIN (the
+ * slot changed), -QE_INVAL (no slot, @expect present, @entry not a present user leaf). */
+int pmap_leaf_install(const struct pmap_leaf *leaf, uint64_t expect, uint64_t entry);
 
 /* pmap_enter - make @va present: @pa with protection @prot (PTE_PROT_*, user) and page
  * @type, its D bit set when @dirty (the frame holds what no zero fill or swap copy can make
@@ -185,8 +208,10 @@ uint64_t pmap_leaf_peek(struct pmap *pm, struct pmap_root *r, vaddr_t va);
 
 /* pmap_range_np - store the not-present value @np (0, a demand or a guard mark) over
  * [@start, @end) (page-aligned, wholly below B or wholly at/above B): whole aligned 2 MiB /
- * 1 GiB areas (and 512 GiB ones in thread space) get one upper-level mark; every present,
- * swap or other non-empty leaf leaving the range goes to @release first. 0, -QE_NOMEM
+ * 1 GiB areas (and 512 GiB ones in thread space) get one upper-level mark; every present or
+ * swap leaf leaving the range goes to @release first. Runs of entries that already hold @np,
+ * or one value that holds nothing, are stepped over at a string instruction's cost per entry
+ * (no per-entry callback): a table of marks is cheap to pass. 0, -QE_NOMEM
  * (tables needed to split an area that is only partly covered), -QE_INVAL. */
 int pmap_range_np(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end, uint64_t np,
 		  pmap_release_fn release, void *ctx);

@@ -24,6 +24,9 @@ struct range_op {
 	bool create;            /* may the walk make a missing process-space PDPT */
 };
 
+struct range_op;
+static void release_tree(paddr_t pa, uint64_t sum, unsigned level, vaddr_t base, struct range_op *op);
+
 /* One entry's share of a range walk: entry @i covers [ebase, ebase + size); the walk covers [a, e) of it. */
 struct span {
 	unsigned i;
@@ -44,54 +47,111 @@ static struct span span_at(vaddr_t a, vaddr_t end, vaddr_t base, unsigned level)
 	return sp;
 }
 
-/* release_tree - hand every non-empty leaf under the table at @pa to the callback, free the tables. */
-static void release_tree(paddr_t pa, unsigned level, vaddr_t base, struct range_op *op)
+/*
+ * release_group - hand every leaf holding memory among entries [@i, @n) of @t (a table at
+ * @level mapping from @base) to the callback, release the tables among them (their summary is
+ * in their entry) and zero those entries. Runs of one value that holds nothing are stepped
+ * over by pmap_scan_ne.
+ */
+static void release_group(uint64_t *t, unsigned level, vaddr_t base, unsigned i, unsigned n,
+			  struct range_op *op)
 {
-	uint64_t *t = pmap_table_va(pa);
-	for (unsigned i = 0; i < 512; i++) {
-		vaddr_t va = base + i * LEVEL_SIZE(level);
+	while (i < n) {
 		uint64_t e = t[i];
-		if (level == PTE_LEVEL_PT) {
-			if (e && op->release)
+		vaddr_t va = base + i * LEVEL_SIZE(level);
+		if (level == PTE_LEVEL_PT && pmap_holds(e)) {
+			if (op->release)
 				op->release(e, va, op->ctx);
-		} else if (pte_is_present(e)) {
-			release_tree(pte_pa(e), level - 1, va, op);
+			t[i++] = 0;
+		} else if (level != PTE_LEVEL_PT && pte_is_present(e)) {
+			release_tree(pte_pa(e), e, level - 1, va, op);
+			t[i++] = 0;
+		} else {
+			i = pmap_scan_ne(t, i + 1, n, e);
 		}
 	}
+}
+
+/* release_groups - release_group over the entries in [@from, @to) whose group summary
+ * word @sum says may hold something: a group that holds nothing is not looked at. */
+static void release_groups(uint64_t *t, uint64_t sum, unsigned level, vaddr_t base, unsigned from,
+			   unsigned to, struct range_op *op)
+{
+	for (uint64_t bits = (sum & PTE_SUM_MASK) >> PTE_SUM_SHIFT; bits; bits &= bits - 1) {
+		unsigned g = (unsigned)__builtin_ctzll(bits);
+		unsigned lo = g * PTE_SUM_GROUP, hi = lo + PTE_SUM_GROUP;
+		lo = lo < from ? from : lo;
+		hi = hi > to ? to : hi;
+		if (lo < hi)
+			release_group(t, level, base, lo, hi, op);
+	}
+}
+
+/* release_tree - everything under the table at @pa (summary @sum): leaves to the callback,
+ * tables freed. */
+static void release_tree(paddr_t pa, uint64_t sum, unsigned level, vaddr_t base, struct range_op *op)
+{
+	release_groups(pmap_table_va(pa), sum, level, base, 0, 512, op);
 	pmap_free_table(pa);
 	pmap_count_tables(op->pm, op->r, base, -1);
 }
 
-static int set_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-		     struct range_op *op)
+/* entries_in - one past the last entry of the table at @level (mapping from @base) that
+ * [.., @end) reaches into (*@any) and covers whole (*@full). */
+static void entries_in(vaddr_t base, vaddr_t end, unsigned level, unsigned *any, unsigned *full)
+{
+	uint64_t size = LEVEL_SIZE(level), off = end - base;
+	uint64_t na = (off + size - 1) / size, nf = off / size;
+	*any = na > 512 ? 512 : (unsigned)na;
+	*full = nf > 512 ? 512 : (unsigned)nf;
+}
+
+/*
+ * set_range - store op->np over [start, end) under the table at @level. An entry already
+ * holding np is left alone, and so is the run of equal entries after it; a run of one
+ * not-present value covered whole becomes np at once (pmap_fill); a leaf holding memory
+ * goes to the callback first; a table covered whole is released; anything else is split
+ * (a mark) or walked into (a table).
+ */
+static int set_range(paddr_t table, uint64_t *sum, unsigned level, vaddr_t base, vaddr_t start,
+		     vaddr_t end, struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(table);
+	bool np_here = op->np_ok & (1u << level);
+	unsigned any, full;
+	entries_in(base, end, level, &any, &full);
 	for (vaddr_t a = start; a < end;) {
 		struct span sp = span_at(a, end, base, level);
-		uint64_t *e = &t[sp.i];
-		if (level == PTE_LEVEL_PT) {
-			if (*e && op->release)
-				op->release(*e, sp.ebase, op->ctx);
-			*e = op->np;
-		} else if (sp.full && (op->np_ok & (1u << level))) {
-			if (pte_is_present(*e))
-				release_tree(pte_pa(*e), level - 1, sp.ebase, op);
-			*e = op->np;
-		} else if (*e != op->np || pte_is_present(*e)) {
-			if (!pte_is_present(*e) && pmap_split(op->pm, op->r, sp.ebase, e) < 0)
+		uint64_t v = t[sp.i];
+		unsigned next = sp.i + 1;
+		if (v == op->np) { /* np is never present: nothing to change here */
+			next = pmap_scan_ne(t, next, any, v);
+		} else if (level == PTE_LEVEL_PT && pmap_holds(v)) {
+			if (op->release)
+				op->release(v, sp.ebase, op->ctx);
+			t[sp.i] = op->np;
+		} else if (!pte_is_present(v) && sp.full && np_here) {
+			next = pmap_scan_ne(t, next, full, v);
+			pmap_fill(t, sp.i, next, op->np);
+		} else if (pte_is_present(v) && sp.full && np_here) {
+			release_tree(pte_pa(v), v, level - 1, sp.ebase, op);
+			t[sp.i] = op->np;
+		} else {
+			if (!pte_is_present(v) && pmap_split(op->pm, op->r, sp.ebase, &t[sp.i], sum) < 0)
 				return -QE_NOMEM;
-			int err = set_range(pte_pa(*e), level - 1, sp.ebase, a, sp.e, op);
+			int err = set_range(pte_pa(t[sp.i]), &t[sp.i], level - 1, sp.ebase, a, sp.e, op);
 			if (err)
 				return err;
 		}
-		a = sp.e;
+		vaddr_t na = base + (vaddr_t)next * LEVEL_SIZE(level);
+		a = na < end ? na : end;
 	}
 	return 0;
 }
 
 /* range_start - check a user range and find the table its walk starts at. */
 static int range_start(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end, bool create,
-		       paddr_t *top, unsigned *level, vaddr_t *base)
+		       paddr_t *top, uint64_t **sum, unsigned *level, vaddr_t *base)
 {
 	int err = 0;
 	if ((start | end) & PAGE_MASK || start >= end || end > USER_SPACE_END ||
@@ -99,7 +159,7 @@ static int range_start(struct pmap *pm, struct pmap_root *r, vaddr_t start, vadd
 		return -QE_INVAL;
 	if (start < pm->boundary && (start / PMAP_SLOT_BYTES) != ((end - 1) / PMAP_SLOT_BYTES))
 		return -QE_RANGE; /* the caller splits process-space ranges at slot boundaries */
-	*top = pmap_user_top(pm, r, start, create, level, &err);
+	*top = pmap_user_top(pm, r, start, create, level, sum, &err);
 	*base = *level == PTE_LEVEL_PDPT ? start & ~(PMAP_SLOT_BYTES - 1) : 0;
 	if (!*top && !err && !create)
 		return 1; /* no table: nothing in the range */
@@ -108,18 +168,19 @@ static int range_start(struct pmap *pm, struct pmap_root *r, vaddr_t start, vadd
 
 /* for_slots - run @fn over [start, end) one process-space slot at a time (thread space: once). */
 static int for_slots(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr_t end, struct range_op *op,
-		     int (*fn)(paddr_t, unsigned, vaddr_t, vaddr_t, vaddr_t, struct range_op *))
+		     int (*fn)(paddr_t, uint64_t *, unsigned, vaddr_t, vaddr_t, vaddr_t, struct range_op *))
 {
 	for (vaddr_t a = start; a < end;) {
 		vaddr_t e = end;
 		if (a < pm->boundary && (a / PMAP_SLOT_BYTES + 1) * PMAP_SLOT_BYTES < end)
 			e = (a / PMAP_SLOT_BYTES + 1) * PMAP_SLOT_BYTES;
 		paddr_t top;
+		uint64_t *sum;
 		unsigned level;
 		vaddr_t base;
-		int err = range_start(pm, r, a, e, op->create, &top, &level, &base);
+		int err = range_start(pm, r, a, e, op->create, &top, &sum, &level, &base);
 		if (!err)
-			err = fn(top, level, base, a, e, op);
+			err = fn(top, sum, level, base, a, e, op);
 		if (err < 0)
 			return err;
 		a = e;
@@ -161,8 +222,8 @@ static int reprot(uint64_t *e, unsigned level, unsigned prot)
 	return pte_np_set_prot(e, prot);
 }
 
-static int protect_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-			 struct range_op *op)
+static int protect_range(paddr_t table, uint64_t *sum, unsigned level, vaddr_t base, vaddr_t start,
+			 vaddr_t end, struct range_op *op)
 {
 	uint64_t *t = pmap_table_va(table);
 	for (vaddr_t a = start; a < end;) {
@@ -171,10 +232,10 @@ static int protect_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t st
 		int err = 0;
 		if (level == PTE_LEVEL_PT || (!pte_is_present(*e) && (sp.full || *e == 0)))
 			err = reprot(e, level, op->prot);
-		else if (!pte_is_present(*e) && (err = pmap_split(op->pm, op->r, sp.ebase, e)) == 0)
-			err = protect_range(pte_pa(*e), level - 1, sp.ebase, a, sp.e, op);
+		else if (!pte_is_present(*e) && (err = pmap_split(op->pm, op->r, sp.ebase, e, sum)) == 0)
+			err = protect_range(pte_pa(*e), e, level - 1, sp.ebase, a, sp.e, op);
 		else if (pte_is_present(*e))
-			err = protect_range(pte_pa(*e), level - 1, sp.ebase, a, sp.e, op);
+			err = protect_range(pte_pa(*e), e, level - 1, sp.ebase, a, sp.e, op);
 		if (err)
 			return err;
 		a = sp.e;
@@ -194,9 +255,10 @@ int pmap_range_protect(struct pmap *pm, struct pmap_root *r, vaddr_t start, vadd
 	return err;
 }
 
-static int count_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t start, vaddr_t end,
-		       struct range_op *op)
+static int count_range(paddr_t table, uint64_t *sum, unsigned level, vaddr_t base, vaddr_t start,
+		       vaddr_t end, struct range_op *op)
 {
+	(void)sum;
 	uint64_t *t = pmap_table_va(table);
 	for (vaddr_t a = start; a < end;) {
 		struct span sp = span_at(a, end, base, level);
@@ -205,7 +267,7 @@ static int count_range(paddr_t table, unsigned level, vaddr_t base, vaddr_t star
 			op->present += pte_is_present(e);
 			op->swapped += pte_swap_block(e) != PTE_SWAP_NONE;
 		} else if (pte_is_present(e)) {
-			count_range(pte_pa(e), level - 1, sp.ebase, a, sp.e, op);
+			count_range(pte_pa(e), 0, level - 1, sp.ebase, a, sp.e, op);
 		}
 		a = sp.e;
 	}
@@ -222,4 +284,80 @@ void pmap_range_count(struct pmap *pm, struct pmap_root *r, vaddr_t start, vaddr
 	spin_unlock(&pm->lock);
 	*present = op.present;
 	*swapped = op.swapped;
+}
+
+void pmap_root_release(struct pmap *pm, struct pmap_root *r, pmap_release_fn release, void *ctx)
+{
+	struct range_op op = { .pm = pm, .r = r, .release = release, .ctx = ctx };
+	spin_lock(&pm->lock);
+	/* only table pointers are looked at: the marks in the other slots go with the PML4 */
+	release_groups(pmap_table_va(r->pml4), r->tsum, PTE_LEVEL_PML4, 0, pm->nslots, PMAP_USER_SLOTS, &op);
+	r->tsum = 0;
+	pmap_invalidate_range(pm, r, pm->boundary);
+	spin_unlock(&pm->lock);
+}
+
+void pmap_space_release(struct pmap *pm, pmap_release_fn release, void *ctx)
+{
+	struct range_op op = { .pm = pm, .release = release, .ctx = ctx };
+	spin_lock(&pm->lock);
+	for (unsigned s = 0; s < pm->nslots; s++) {
+		if (!pmap_pdpt(pm, s))
+			continue;
+		release_groups(pmap_table_va(pmap_pdpt(pm, s)), pm->pdpt[s], PTE_LEVEL_PDPT,
+			       (vaddr_t)s * PMAP_SLOT_BYTES, 0, 512, &op);
+		pm->pdpt[s] = pmap_pdpt(pm, s); /* summary cleared */
+	}
+	pmap_invalidate_range(pm, 0, 0);
+	spin_unlock(&pm->lock);
+}
+
+/*
+ * reset_table - entries [@from, @to) of @t (a table at @level mapping from @base, summary
+ * word *@sum), visiting only the groups the summary marks: a leaf holding memory goes to the
+ * callback, a table goes (released whole), and either becomes @mark; the table on the walk
+ * to @keep stays and is reset the same way. Afterwards the summary marks only that table.
+ */
+static void reset_table(uint64_t *t, uint64_t *sum, unsigned level, vaddr_t base, unsigned from,
+			unsigned to, vaddr_t keep, uint64_t mark, struct range_op *op)
+{
+	unsigned ki = (unsigned)IDX(keep, level);
+	for (uint64_t bits = (*sum & PTE_SUM_MASK) >> PTE_SUM_SHIFT; bits; bits &= bits - 1) {
+		unsigned g = (unsigned)__builtin_ctzll(bits);
+		unsigned i = g * PTE_SUM_GROUP, n = i + PTE_SUM_GROUP;
+		i = i < from ? from : i;
+		n = n > to ? to : n;
+		while (i < n) {
+			uint64_t e = t[i];
+			vaddr_t va = base + i * LEVEL_SIZE(level);
+			bool table = level != PTE_LEVEL_PT && pte_is_present(e);
+			if (table && i == ki) {
+				reset_table(pmap_table_va(pte_pa(e)), &t[i], level - 1, va, 0, 512, keep, mark, op);
+			} else if (table) {
+				release_tree(pte_pa(e), e, level - 1, va, op);
+				t[i] = mark;
+			} else if (level == PTE_LEVEL_PT && pmap_holds(e)) {
+				if (op->release)
+					op->release(e, va, op->ctx);
+				t[i] = mark;
+			} else {
+				i = pmap_scan_ne(t, i + 1, n, e);
+				continue;
+			}
+			i++;
+		}
+	}
+	uint64_t keep_bit = level != PTE_LEVEL_PT && pte_is_present(t[ki]) ? pte_sum_bit(ki) : 0;
+	__atomic_store_n(sum, (*sum & ~PTE_SUM_MASK) | keep_bit, __ATOMIC_RELAXED);
+}
+
+void pmap_root_reset(struct pmap *pm, struct pmap_root *r, vaddr_t keep, uint64_t mark,
+		     pmap_release_fn release, void *ctx)
+{
+	struct range_op op = { .pm = pm, .r = r, .release = release, .ctx = ctx };
+	spin_lock(&pm->lock);
+	reset_table(pmap_table_va(r->pml4), &r->tsum, PTE_LEVEL_PML4, 0, pm->nslots, PMAP_USER_SLOTS, keep,
+		    mark, &op);
+	pmap_invalidate_range(pm, r, pm->boundary);
+	spin_unlock(&pm->lock);
 }

@@ -366,11 +366,42 @@ static inline uint64_t pte_swap_block(uint64_t e)
 	return (e >> PTE_NP_KIND_SHIFT) - PTE_SWAP_FIRST;
 }
 
+/* ---- table summaries (pmap's bookkeeping in bits the CPU ignores) ----
+ *
+ * A present upper-level entry that points at a table may carry, in its bits 52-62 (which
+ * the CPU ignores in a non-leaf entry), a summary of that table: bit k (entry bit 52 + k)
+ * set means entries [47k, 47k + 47) of the table may hold something (a present page, a swap
+ * block or a table); clear means every one of them is a mark or empty. Bits are set when an
+ * entry starts to hold something and only cleared with the table, so they may say "may"
+ * where nothing is left. pmap keeps the same format, in a word of its own, for tables that
+ * no entry of a table points at (a thread's PML4, a process space's PDPTs).
+ */
+#define PTE_SUM_SHIFT 52
+#define PTE_SUM_BITS 11
+#define PTE_SUM_GROUP 47 /* entries per bit: ceil(512 / 11) */
+#define PTE_SUM_MASK (0x7FFull << PTE_SUM_SHIFT)
+_Static_assert(PTE_SUM_MASK == PTE_RSVD_MASK, "the summary is the present entry's bits 52-62");
+_Static_assert(PTE_SUM_GROUP * PTE_SUM_BITS >= 512 && PTE_SUM_GROUP * (PTE_SUM_BITS - 1) < 512,
+	       "11 groups of 47 cover a table's 512 entries");
+
+/* pte_sum_bit - the summary bit of the group holding entry @index (0..511) of a table. */
+static inline uint64_t pte_sum_bit(unsigned index)
+{
+	return 1ull << (PTE_SUM_SHIFT + index / PTE_SUM_GROUP);
+}
+
+/* pte_sum_group_set - true when group @g (0..10) of summary word @sum may hold something. */
+static inline bool pte_sum_group_set(uint64_t sum, unsigned g)
+{
+	return (sum >> (PTE_SUM_SHIFT + g)) & 1;
+}
+
 /* ---- any entry ---- */
 
 /*
- * pte_check - 0 when @e may be stored at @level, else PTE_EINVAL. Present: bits 52-62 zero,
- * type not reserved, a leaf has no RWX; above PTE_LEVEL_PT either a table pointer (type 0)
+ * pte_check - 0 when @e may be stored at @level, else PTE_EINVAL. Present: bits 52-62 zero
+ * (a table pointer's summary excepted), type not reserved, a leaf has no RWX; above
+ * PTE_LEVEL_PT either a table pointer (type 0)
  * or, in a PDE/PDPTE, a huge leaf aligned to its area. Not present: pte_np_kind is valid.
  */
 static inline int pte_check(uint64_t e, unsigned level)
@@ -379,10 +410,10 @@ static inline int pte_check(uint64_t e, unsigned level)
 		return PTE_EINVAL;
 	if (!pte_is_present(e))
 		return pte_np_kind(e, level) == PTE_NP_INVALID ? PTE_EINVAL : 0;
+	if (level != PTE_LEVEL_PT && !(e & PTE_PS)) /* table pointer: may carry a summary */
+		return pte_type(e) == PTE_TYPE_NORMAL ? 0 : PTE_EINVAL;
 	if ((e & PTE_RSVD_MASK) || pte_type(e) >= PTE_TYPE_COUNT)
 		return PTE_EINVAL;
-	if (level != PTE_LEVEL_PT && !(e & PTE_PS)) /* table pointer */
-		return pte_type(e) == PTE_TYPE_NORMAL ? 0 : PTE_EINVAL;
 	if (level == PTE_LEVEL_PML4 || (level != PTE_LEVEL_PT &&
 					(pte_pa(e) & (PTE_LEVEL_BYTES(level) - 1))))
 		return PTE_EINVAL;

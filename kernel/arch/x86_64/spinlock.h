@@ -20,6 +20,7 @@ enum lock_rank {
 	RANK_SWAPMAP = 30,  /* the swap-block bitmap */
 	RANK_KHEAP = 35,    /* the kernel heap's slabs */
 	RANK_KSTACK = 36,   /* the kernel-stack slots */
+	RANK_PREZERO = 37,  /* vm's pool of zeroed frames */
 	RANK_FRAME = 40,    /* the frame allocator's free lists */
 	RANK_PCID = 45,     /* the PCID allocator */
 	RANK_IRQ = 60,      /* locks shared with interrupt handlers (irqsave only) */

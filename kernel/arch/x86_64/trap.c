@@ -228,6 +228,14 @@ void trap_dispatch(struct trap_frame *tf)
 	 * leave SMAP disabled for the handler */
 	if (smap_on)
 		cpu_clac();
+	/* a user page fault, the most frequent trap, first: it may sleep, so interrupts go
+	 * back on when user mode had them (it always has) */
+	if (tf->vector == VEC_PF && (tf->cs & 3) == 3 && user_fault_handler) {
+		if (tf->rflags & RFLAGS_IF)
+			cpu_irq_enable();
+		user_fault_handler(tf);
+		return;
+	}
 	if (tf->vector >= VEC_IRQ0 && tf->vector < VEC_IRQ0 + 16) {
 		this_cpu()->irq_depth++;
 		irq_dispatch(tf);

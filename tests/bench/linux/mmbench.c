@@ -97,16 +97,22 @@ static void bench_faults(void)
 		p[i * PAGE] = 1;
 	uint64_t t1 = tsc_now();
 	uint64_t f1 = proc_counter("/proc/vmstat", "pgfault");
-	uint64_t t1b = tsc_now(); /* reading /proc/vmstat is not part of the re-touch */
-	for (unsigned long i = 0; i < FAULT_PAGES; i++)
-		p[i * PAGE] = 2;
+	uint64_t best = ~0ull; /* re-touch: the best of three passes (a timer tick is not a touch),
+				* as apps/bench.c does; reading /proc/vmstat is not part of it */
+	for (int pass = 0; pass < 3; pass++) {
+		uint64_t r0 = tsc_now();
+		for (unsigned long i = 0; i < FAULT_PAGES; i++)
+			p[i * PAGE] = (char)(2 + pass);
+		uint64_t r1 = tsc_now();
+		best = r1 - r0 < best ? r1 - r0 : best;
+	}
 	uint64_t t2 = tsc_now();
 	if (munmap((void *)p, len))
 		die("munmap");
 	uint64_t t3 = tsc_now();
 	report("demand_fault", t1 - t0, FAULT_PAGES, "insns/page");
 	result("demand_fault_count", (double)(f1 - f0), "faults");
-	report("retouch", t2 - t1b, FAULT_PAGES, "insns/page");
+	report("retouch", best, FAULT_PAGES, "insns/page");
 	report("unmap", t3 - t2, FAULT_PAGES, "insns/page");
 }
 
@@ -182,6 +188,10 @@ static void *yielder(void *arg)
 static void bench_threads(void)
 {
 	pthread_t t[2];
+	/* one untimed first, as apps/bench.c does (glibc keeps the stack for the next one) */
+	if ((errno = pthread_create(&t[0], NULL, thread_empty, NULL)) != 0)
+		die("pthread_create");
+	pthread_join(t[0], NULL);
 	uint64_t t0 = tsc_now();
 	for (int i = 0; i < THREAD_ITERS; i++) {
 		if ((errno = pthread_create(&t[0], NULL, thread_empty, NULL)) != 0)
