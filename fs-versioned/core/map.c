@@ -99,9 +99,9 @@ static struct qfs_map_ent *map_find(const struct qfs_map *m, uint64_t key)
 	}
 }
 
-static int map_grow(struct qfs_map *m)
+/* map_resize - move every entry into a table of ncap slots (a power of two). */
+static int map_resize(struct qfs_map *m, size_t ncap)
 {
-	size_t ncap = m->cap ? m->cap * 2 : 64;
 	struct qfs_vec old = m->tab;
 	size_t ocap = m->cap;
 	struct qfs_vec t;
@@ -121,6 +121,11 @@ static int map_grow(struct qfs_map *m)
 	}
 	qfs_vec_free(&old);
 	return 0;
+}
+
+static int map_grow(struct qfs_map *m)
+{
+	return map_resize(m, m->cap ? m->cap * 2 : 64);
 }
 
 int qfs_map_put(struct qfs_map *m, uint64_t key, uint64_t val, uint32_t aux)
@@ -149,12 +154,10 @@ int qfs_map_put(struct qfs_map *m, uint64_t key, uint64_t val, uint32_t aux)
 
 int qfs_map_reserve(struct qfs_map *m, size_t n)
 {
-	while ((n + 1) * 4 > m->cap * 3) {
-		int rc = map_grow(m);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	size_t ncap = m->cap ? m->cap : 64;
+	while ((n + 1) * 4 > ncap * 3)
+		ncap *= 2;
+	return ncap == m->cap ? 0 : map_resize(m, ncap); /* one step: the old table and the new at once, once */
 }
 
 int qfs_map_get(const struct qfs_map *m, uint64_t key, uint64_t *val, uint32_t *aux)

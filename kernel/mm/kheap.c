@@ -91,12 +91,15 @@ _Static_assert(sizeof(struct kheap_slab) % 16 == 0, "slab header keeps slots 16-
 _Static_assert(sizeof(struct kheap_pmnode) % 16 == 0, "map nodes keep slots 16-aligned");
 _Static_assert(sizeof(struct kheap_large) <= 64, "a large record is a 64-byte object");
 
-/* Size classes: object size and pages per slab (waste at most 1/8 of a slab). */
+/* Size classes: object size and pages per slab. Slabs are at most two pages: a run of
+ * contiguous free frames longer than that is hard to find once memory is full and
+ * fragmented (the heap never evicts), so a bigger class would fail exactly when memory is
+ * short; the price is a quarter of a 1 KiB or 2 KiB slab unused. */
 static const struct {
 	uint16_t size, npages;
 } kheap_class_def[KHEAP_NCLASSES] = {
 	{ 8, 1 },   { 16, 1 },  { 32, 1 },   { 64, 1 },   { 128, 1 },
-	{ 256, 1 }, { 512, 1 }, { 1024, 4 }, { 2048, 8 }, { 4096, 8 },
+	{ 256, 1 }, { 512, 1 }, { 1024, 1 }, { 2048, 2 },
 };
 
 static struct {

@@ -1,6 +1,6 @@
 /*
- * kheap.h - the kernel heap: kmalloc/kfree of 1 byte to 4 KiB from slab caches of ten size
- * classes, larger sizes as whole-page runs. Pages come from a provider given to kheap_init,
+ * kheap.h - the kernel heap: kmalloc/kfree of 1 byte to 2 KiB from slab caches of nine size
+ * classes (slabs of one or two pages), larger sizes as whole-page runs. Pages come from a provider given to kheap_init,
  * so the same code runs in the kernel and on the host. Layouts, overheads and the errors a
  * debug heap catches are in specs/kheap.md.
  * Context: any but interrupt handlers; never sleeps. The provider's lock (a spinlock in the
@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define KHEAP_NCLASSES 10   /* object sizes 8, 16, 32 ... 4096 */
-#define KHEAP_MAX_SMALL 4096 /* larger requests are served by whole pages */
+#define KHEAP_NCLASSES 9    /* object sizes 8, 16, 32 ... 2048 */
+#define KHEAP_MAX_SMALL 2048 /* larger requests are served by whole pages */
 
 /* Where the heap gets its memory: runs of contiguous, page-aligned, mapped pages; and the
  * lock that makes it safe to share (NULL lock/unlock: single-threaded use, the host tests). */

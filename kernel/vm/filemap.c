@@ -396,46 +396,45 @@ static int install(struct vm_tspace *ts, vaddr_t addr, uint64_t span, uint64_t o
 	return err;
 }
 
-int64_t vm_file_map(struct vm_tspace *ts, const char *path, unsigned flags, vaddr_t addr, uint64_t offset,
-		    uint64_t len)
+/* open_file - open @path for a mapping and take from the kernel heap now all that the
+ * mapping will need (its record, the handle, a read/write copy's block map): *@span gets
+ * the bytes to map. 0, or -QE_* with nothing left open. */
+static int64_t open_file(struct vm_tspace *ts, const char *path, unsigned flags, uint64_t offset, uint64_t len,
+			 uint64_t *span, struct vm_filemap **out)
 {
 	bool rw = flags & VM_MAP_RDWR;
-	if ((flags & ~VM_MAP_FLAGS) || ((flags & VM_MAP_CREAT) && !rw) || ((addr | offset) & PAGE_MASK) ||
-	    len > USER_SPACE_END)
-		return -QE_INVAL;
 	struct fs_file *f;
+	struct vm_filemap *fm = kzalloc(sizeof *fm);
+	if (!fm)
+		return -QE_NOMEM;
 	int64_t err = fs_open(path, rw ? FS_O_RDWR | (flags & VM_MAP_CREAT ? FS_O_CREAT : 0) : 0, &f);
-	if (err < 0)
+	if (err < 0) {
+		kfree(fm);
 		return err;
+	}
 	uint64_t size = fs_size(f);
 	if (len == 0 && offset >= size)
 		err = -QE_INVAL; /* nothing to map */
 	else if (len == 0)
 		len = size - offset;
-	uint64_t span = PAGE_ALIGN_UP(len);
-	if (!err && offset > UINT64_MAX - span)
+	*span = PAGE_ALIGN_UP(len);
+	if (!err && offset > UINT64_MAX - *span)
 		err = -QE_RANGE;
 	else if (!err && !rw && offset + len > PAGE_ALIGN_UP(size))
 		err = -QE_RANGE; /* a read-only mapping stays inside the file's last page */
 	else if (!err && rw && offset + len > size)
 		err = fs_truncate(f, offset + len); /* the copy grows to cover it (zeros) */
-	/* the copy's block map, allocated now (in pieces of a page), not under pressure later */
-	for (int tries = 0; !err && rw; tries++) {
-		err = vm_reserve_frames(ts->vs, FS_FRAMES + (unsigned)(span / PAGE_SIZE / 64));
+	if (!err && rw) { /* the copy's block map, in pieces of a page, now rather than under pressure later */
+		err = vm_reserve_frames(ts->vs, FS_FRAMES + (unsigned)(*span / PAGE_SIZE / 64));
 		if (!err)
-			err = fs_reserve(f, span / PAGE_SIZE + 1);
-		if (err != -QE_NOMEM || tries == 3)
-			break;
-		err = 0; /* the fs mutex slept and someone took the frames: again */
+			err = fs_reserve(f, *span / PAGE_SIZE + 1);
 	}
-	struct vm_filemap *fm = err ? 0 : kzalloc(sizeof *fm);
-	if (!err && !fm)
-		err = -QE_NOMEM;
 	if (err) {
 		if (rw)
 			fs_abort(f);
 		else
 			fs_close(f);
+		kfree(fm);
 		return err;
 	}
 	fm->file = f;
@@ -443,6 +442,30 @@ int64_t vm_file_map(struct vm_tspace *ts, const char *path, unsigned flags, vadd
 	fm->version = fs_version(f);
 	fm->size = fs_size(f);
 	kstrlcpy(fm->path, path, sizeof fm->path);
+	*out = fm;
+	return 0;
+}
+
+int64_t vm_file_map(struct vm_tspace *ts, const char *path, unsigned flags, vaddr_t addr, uint64_t offset,
+		    uint64_t len)
+{
+	if ((flags & ~VM_MAP_FLAGS) || ((flags & VM_MAP_CREAT) && !(flags & VM_MAP_RDWR)) ||
+	    ((addr | offset) & PAGE_MASK) || len > USER_SPACE_END)
+		return -QE_INVAL;
+	struct vm_filemap *fm = 0;
+	uint64_t span = 0;
+	int64_t err = 0;
+	/* the heap takes no frame by evicting: frames are made free first, and taken again when
+	 * a sleep on the file system's mutex let another process use them up */
+	for (int tries = 0; tries < 4; tries++) {
+		err = vm_reserve_frames(ts->vs, FS_FRAMES + 4);
+		if (!err)
+			err = open_file(ts, path, flags, offset, len, &span, &fm);
+		if (err != -QE_NOMEM)
+			break;
+	}
+	if (err)
+		return err;
 	struct vm_space *vs = ts->vs;
 	mutex_lock(&vs->lock);
 	err = place(ts, flags, &addr, span);
