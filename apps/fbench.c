@@ -2,10 +2,10 @@
  * fbench - file and file-mapping benchmarks (specs/files.md, specs/mappings.md), booted by
  * `make bench` with a fresh file-system disk (root=hdd) and a block cache of 64 blocks
  * (bcache=64). Prints `BENCH <name> <x.yy> <unit>` lines and a final `BENCH-DONE`.
- * Costs are TSC ticks, which under QEMU -icount shift=0 are guest instructions; a figure
- * with a cache miss includes the disk's time in virtual nanoseconds (one per instruction
- * the CPU could have run meanwhile): "_miss" rows say so in the README. Block counts are
- * the block cache's write counter (every block the file system writes goes through it).
+ * Costs are TSC ticks less the ticks the CPU spent halted in the idle loop meanwhile
+ * (SYS_PERFINFO): under QEMU -icount shift=0 those are the guest instructions the kernel
+ * and the program ran, without the time the CPU waited for the disk. Block counts are the
+ * block cache's write counter (every block the file system writes goes through it).
  */
 #include "quire.h"
 
@@ -17,6 +17,24 @@ APP_NOTE_DEFAULT;
 #define OPEN_ITERS 200
 
 static uint8_t buf[PAGE];
+
+/* busy time: TSC ticks minus idle ticks since a mark (mark() takes one) */
+struct mark {
+	uint64_t tsc, idle;
+};
+
+static struct mark mark(void)
+{
+	struct quire_perfinfo pi;
+	sys_perfinfo(&pi);
+	return (struct mark){ pi.tsc, pi.idle_tsc };
+}
+
+static uint64_t busy_since(struct mark m)
+{
+	struct mark n = mark();
+	return (n.tsc - m.tsc) - (n.idle - m.idle);
+}
 
 static void report(const char *name, uint64_t ticks, uint64_t ops, const char *unit)
 {
@@ -45,10 +63,10 @@ static int make_file(const char *path, uint64_t pages)
 static uint64_t read_pass(const char *path, uint64_t pages)
 {
 	int64_t h = file_open(path, QO_RDONLY);
-	uint64_t t0 = rdtsc();
+	struct mark m = mark();
 	for (uint64_t p = 0; p < pages; p++)
 		file_read(h, p * PAGE, buf, PAGE);
-	uint64_t t = rdtsc() - t0;
+	uint64_t t = busy_since(m);
 	file_close(h);
 	return t;
 }
@@ -59,10 +77,11 @@ static uint64_t touch_pass(const char *path, uint64_t pages)
 	volatile uint8_t *m = map_file(path, QM_RDONLY, 0, 0, 0);
 	if (map_file_err((void *)m))
 		return 0;
-	uint64_t sum = 0, t0 = rdtsc();
+	uint64_t sum = 0;
+	struct mark mk = mark();
 	for (uint64_t p = 0; p < pages; p++)
 		sum += m[p * PAGE];
-	uint64_t t = rdtsc() - t0;
+	uint64_t t = busy_since(mk);
 	unmap_file((void *)m, 0);
 	return t + (sum & 0);
 }
@@ -76,11 +95,12 @@ static uint64_t commit_blocks(const char *path, uint64_t pages, uint64_t n, uint
 		return 0;
 	for (uint64_t p = 0; p < pages; p++) /* read every page first: only the writes are timed */
 		(void)m[p * PAGE];
-	uint64_t w0 = cache_writes(), t0 = rdtsc();
+	uint64_t w0 = cache_writes();
+	struct mark mk = mark();
 	for (uint64_t i = 0; i < n; i++)
 		m[(i * (pages / n)) * PAGE] = (uint8_t)(i + 7);
 	int64_t v = unmap_file((void *)m, 0);
-	*ticks = rdtsc() - t0;
+	*ticks = busy_since(mk);
 	return v > 0 ? cache_writes() - w0 : 0;
 }
 
@@ -94,16 +114,16 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 		printf("# fbench: cannot make the files (is a disk mounted?)\n");
 		return 1;
 	}
-	uint64_t t0 = rdtsc();
+	struct mark m0 = mark();
 	for (int i = 0; i < OPEN_ITERS; i++)
 		file_close(file_open("bench/small", QO_RDONLY));
-	report("file_open_close_ro", rdtsc() - t0, OPEN_ITERS, "insns/op");
+	report("file_open_close_ro", busy_since(m0), OPEN_ITERS, "insns/op");
 	int64_t wh = file_open("bench/w", QO_RDWR | QO_CREAT | QO_TRUNC);
 	memset(buf, 0x5a, sizeof buf);
-	t0 = rdtsc();
+	m0 = mark();
 	for (uint64_t p = 0; p < SMALL_PAGES; p++)
 		file_write(wh, p * PAGE, buf, PAGE);
-	report("file_write_4k", rdtsc() - t0, SMALL_PAGES, "insns/op");
+	report("file_write_4k", busy_since(m0), SMALL_PAGES, "insns/op");
 	file_close(wh);
 	read_pass("bench/small", SMALL_PAGES); /* warm */
 	report("file_read_4k_hit", read_pass("bench/small", SMALL_PAGES), SMALL_PAGES, "insns/op");
