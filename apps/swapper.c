@@ -10,7 +10,9 @@
  *           and, from the start of the write pass to the end of the first read pass, the
  *           TSC ticks, the ticks the CPU spent idle and the pages swapped in or out
  *           (tests/bench/swapbusy.awk turns them into instructions per page).
- * ARG comes as the spawn number or as argv[1] (strictly parsed); a mode above 2 is refused.
+ *   mode 3: fill the area, then verify it again and again until the process is killed (a
+ *           background job to watch with `ps` in the shell; it stops at its first bad word).
+ * ARG comes as the spawn number or as argv[1] (strictly parsed); a mode above 3 is refused.
  * Exits 0 only when every page held its pattern, 2 for a bad argument.
  */
 #include "quire.h"
@@ -55,8 +57,8 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	if (arg_number(arg, info, &arg) < 0)
 		return 2;
 	uint64_t mode = arg / 1000, mib = arg % 1000 ? arg % 1000 : 16, pages = mib * 256, pid = info->pid;
-	if (mode > 2) { /* no silent surprise: 99999999999 is not "mode 99999999" */
-		printf("swapper: bad argument %lu: want MODE * 1000 + MiB, MODE 0-2, MiB 1-999\n", arg);
+	if (mode > 3) { /* no silent surprise: 99999999999 is not "mode 99999999" */
+		printf("swapper: bad argument %lu: want MODE * 1000 + MiB, MODE 0-3, MiB 1-999\n", arg);
 		return 2;
 	}
 	volatile uint64_t *area = va_reserve(mib << 20, 1 << 21);
@@ -85,6 +87,11 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 		return 0;
 	}
 	uint64_t bad = verify(area, pages, pid);
+	for (uint64_t round = 2; mode == 3 && !bad; round++) {
+		bad = verify(area, pages, pid);
+		if (round % 4 == 0)
+			show("verify-n");
+	}
 	uint64_t t2 = rdtsc();
 	sys_perfinfo(&p2);
 	struct quire_swapinfo s1 = show("verify-1");

@@ -141,7 +141,7 @@ def errors(con, ck):
 
 
 def background(con, ck):
-    _, out = con.command("swapper 64 &")
+    _, out = con.command("swapper 3064 &")
     m = re.search(r"\[(\d+)\] (\d+)", out)
     ck.check("background-start", m, out)
     pid = m.group(2) if m else "?"
@@ -156,7 +156,7 @@ def background(con, ck):
     ck.check("ps-while-swapping", swapped and swapped[7] == "running" and int(swapped[4]) > 0,
              f"swapper row {swapped}")
     _, out = con.command("jobs")
-    ck.check("jobs-running", re.search(rf"\[1\] {pid} running swapper 64", out), out)
+    ck.check("jobs-running", re.search(rf"\[1\] {pid} running swapper 3064", out), out)
     return pid
 
 
@@ -181,7 +181,7 @@ def kill_job(con, ck, pid):
     _, out = con.command("jobs")
     # the shell reports an ended job before its next prompt: after `kill` when the swapper
     # was already gone by then, else at `jobs`
-    ck.check("jobs-done", re.search(r"\[1\] done +swapper 64 \(status -1\)", out_kill + out), out_kill + out)
+    ck.check("jobs-done", re.search(r"\[1\] done +swapper 3064 \(status -1\)", out_kill + out), out_kill + out)
 
 
 def figures(con, ck):

@@ -25,7 +25,7 @@ extern isr_return
 %define CPU_KERNEL_RSP 0
 %define CPU_USER_RSP 8
 %define CPU_RET_WORK 32          ; checked by _Static_assert in proc/syscall.c
-%define USER_RFLAGS_KEEP 0x240DD5 ; CF PF AF ZF SF TF DF OF AC ID: what user code may set
+%define USER_RFLAGS_KEEP 0x244DD5 ; CF PF AF ZF SF TF DF OF NT AC ID: what user code may set
 %define USER_RFLAGS_SET 0x202     ; IF and the always-one bit 1
 
 syscall_entry:
