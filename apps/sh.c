@@ -332,7 +332,7 @@ static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	printf("PROG [ARGS] [&]      run a program (a boot module): in the foreground (Ctrl-C ends it), or with & in the background\n");
+	printf("PROG [ARGS] [&]      run a program (bin/PROG on the disk, or a boot module): in the foreground (Ctrl-C ends it), or with & in the background\n");
 	printf("run PROG [ARGS] [&]  the same\n");
 	for (unsigned i = 0; i < sizeof builtins / sizeof builtins[0]; i++)
 		printf("%-20s %s\n", builtins[i].name, builtins[i].help);

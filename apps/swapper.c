@@ -89,7 +89,7 @@ int main(uint64_t arg, const struct quire_startinfo *info)
 	uint64_t bad = verify(area, pages, pid);
 	for (uint64_t round = 2; mode == 3 && !bad; round++) {
 		bad = verify(area, pages, pid);
-		if (round % 4 == 0)
+		if (round % 32 == 0)
 			show("verify-n");
 	}
 	uint64_t t2 = rdtsc();
