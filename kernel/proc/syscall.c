@@ -162,12 +162,10 @@ __attribute__((noinline)) static int64_t sys_perfinfo(uint64_t uinfo)
 
 static inline __attribute__((always_inline)) int64_t dispatch(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (nr >= SYS_OPEN && nr <= SYS_STATFS)
-		return sys_files(nr, a0, a1, a2, a3, a4);
-	if (nr >= SYS_MAP && nr <= SYS_MAPINFO)
-		return sys_maps(nr, a0, a1, a2, a3, a4, a5);
 	struct thread *t = sched_current();
 	switch (nr) {
+	case SYS_OPEN ... SYS_STATFS: return sys_files(nr, a0, a1, a2, a3, a4);
+	case SYS_MAP ... SYS_MAPINFO: return sys_maps(nr, a0, a1, a2, a3, a4, a5);
 	case SYS_EXIT: proc_exit((int64_t)a0);
 	case SYS_WRITE: return sys_write(a0, a1, a2);
 	case SYS_GETPID: return t->proc->pid;
