@@ -49,26 +49,31 @@ if [ ! -x "$tool" ] || [ "$here/pagerec/pr_main.c" -nt "$tool" ]; then
 fi
 
 # record NAME CMD... - run CMD under pagerec (each process its own raw file), convert.
+# Every recording runs in the same place whatever the checkout: in $run (one fixed directory
+# per user, holding copies of the inputs), with a fixed environment and relative file
+# names, so that the programs' memory (strings, hashes, layout), and with it the trace,
+# does not depend on where the tree is or on who called make.
 record() {
   local name=$1; shift
   have "$name" && { echo "$out/$name.qpt.gz"; return 0; }
-  rm -f "$out/$name".*.raw
+  rm -f "$run/$name".*.raw
   local t0=$(date +%s.%N)
-  if VALGRIND_LIB=$vg valgrind --tool=pagerec --trace-children=yes \
-       --out="$out/$name.%p.raw" "$@" >>"$log" 2>&1 &&
-     "$pumtrace" conv "$out/$name.qpt.gz" $(ls -tr "$out/$name".*.raw); then
+  if (cd "$run" && env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 PYTHONHASHSEED=0 \
+        VALGRIND_LIB="$run/vg" valgrind --tool=pagerec --trace-children=yes \
+        --out="$run/$name.%p.raw" "$@") >>"$log" 2>&1 &&
+     "$pumtrace" conv "$out/$name.qpt.gz" $(ls -tr "$run/$name".*.raw); then
     printf 'pum: %-8s recorded in %.1f s\n' "$name" "$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')" >&2
     echo "$out/$name.qpt.gz"
   else
     echo "pum: recording $name failed (see $log)" >&2
   fi
-  rm -f "$out/$name".*.raw
+  rm -f "$run/$name".*.raw
 }
 
 # Inputs: deterministic (seq, a fixed shuffle seed, this tree's own sources).
 [ -s "$out/lines.txt" ] || seq 1 100000 | shuf --random-source=<(yes quire) > "$out/lines.txt"
-[ -s "$out/cc1-input.i" ] || gcc -E -I"$here/../../kernel" -I"$here/../../modules" \
-  "$here/bench.c" > "$out/cc1-input.i"
+[ -s "$out/cc1-input.i" ] || (cd "$here/../.." && gcc -E -Ikernel -Imodules tests/pum/bench.c) \
+  > "$out/cc1-input.i"
 cat > "$out/script.py" <<'PY'
 # A small Python workload: build, sort and join dictionaries and strings.
 d = {}
@@ -100,7 +105,8 @@ SQL
 # The version-control workload: a repository of 30 commits over 120 files, made here
 # (not traced) with fixed names and dates; git repack -a -d -f (and its pack-objects child).
 make_repo() {
-  local r=$out/gitrepo i f
+  local r=$run/gitrepo i f
+  export HOME=/nonexistent GIT_CONFIG_NOSYSTEM=1
   rm -rf "$r"; mkdir -p "$r" && git -C "$r" init -q || return 1
   export GIT_AUTHOR_NAME=quire GIT_AUTHOR_EMAIL=q@quire GIT_COMMITTER_NAME=quire GIT_COMMITTER_EMAIL=q@quire
   for i in $(seq 1 30); do
@@ -110,14 +116,23 @@ make_repo() {
   done
 }
 
-record sort sort -S 1M "$out/lines.txt" -o /dev/null
-record cc1 "$(gcc -print-prog-name=cc1)" -quiet -O2 -fpreprocessed "$out/cc1-input.i" -o /dev/null
-record python /usr/bin/python3 -S "$out/script.py"
-record gzip gzip -6 -f -k -S .gz-out "$out/lines.txt"; rm -f "$out/lines.txt.gz-out"
-record xz xz -6 -T1 -f -k -S .xz-out "$out/lines.txt" "$out/cc1-input.i"; rm -f "$out"/*.xz-out
-rm -f "$out/sq.db"; record sqlite sqlite3 "$out/sq.db" ".read $out/workload.sql"; rm -f "$out/sq.db"
+# The place every recording runs in (record above): a fixed name, so one checkout at a time
+# (a lock); emptied before and removed after.
+run=/tmp/qpum-$(printf '%010d' "$(id -u)")
+exec 9>"$run.lock" && flock 9 || { echo "pum: cannot lock $run.lock" >&2; exit 1; }
+rm -rf "$run" && mkdir "$run" || { echo "pum: cannot make $run" >&2; exit 1; }
+trap 'rm -rf "$run"' EXIT
+cp "$out/lines.txt" "$out/cc1-input.i" "$out/script.py" "$out/workload.sql" "$run/" && ln -s "$vg" "$run/vg" \
+  || { echo "pum: preparing $run failed" >&2; exit 1; }
+
+record sort sort -S 1M lines.txt -o /dev/null
+record cc1 "$(gcc -print-prog-name=cc1)" -quiet -O2 -fpreprocessed cc1-input.i -o /dev/null
+record python /usr/bin/python3 -S script.py
+record gzip gzip -6 -f -k -S .gz-out lines.txt
+record xz xz -6 -T1 -f -k -S .xz-out lines.txt cc1-input.i
+record sqlite sqlite3 sq.db ".read workload.sql"
 have git || { (make_repo) >>"$log" 2>&1 || echo "pum: making the git repository failed" >&2; }
-record git git -C "$out/gitrepo" -c pack.threads=1 repack -a -d -f -q; rm -rf "$out/gitrepo"
+record git git -C gitrepo -c pack.threads=1 repack -a -d -f -q
 # A multi-process mix: four programs at once, 10 ms of simulated time each in turn.
 if ! have mix && have sqlite && have python && have sort && have xz; then
   "$pumtrace" mix "$out/mix.qpt.gz" 10 "$out/sqlite.qpt.gz" "$out/python.qpt.gz" "$out/sort.qpt.gz" \
