@@ -24,7 +24,7 @@ ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=
 APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
 	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace \
-	sh echo loop msgtest msgrace files vmap fbench ls cat pumload \
+	sh echo loop msgtest msgrace files vmap fbench ls cat write pumload \
 	retpath fpu pthog bad_stack_big robust leaks storm residue
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 

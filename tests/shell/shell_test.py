@@ -9,7 +9,8 @@ Steps: line editing (backspace, left/right, Ctrl-A/E, Ctrl-U, history up/down) c
 the screen line itself; argument lists; errors by name (no such program, bad numbers); a
 background swapper seen by `ps` while it swaps, `jobs`, `kill PID`; Ctrl-C of a foreground
 busy loop; `mem` and `swap`; the kernel monitor by Ctrl-] and back; programs from the
-file-system disk (`ls`, a mapping committed twice by `vmap`, `bin/hello;1`); `exit`, after which the
+file-system disk (`ls`, a mapping committed twice by `vmap`, `bin/hello;1`, a text file
+written into three versions by `write` and each read back by `cat`); `exit`, after which the
 kernel must report every frame and swap block back. Results: "ok shell/NAME" lines in FILE.
 """
 import argparse
@@ -238,6 +239,19 @@ def files(con, ck):
     ck.check("run-a-version", "hello, world" in out, out)
     _, out = con.command("cat demo/nosuch")
     ck.check("cat-error", "cat: demo/nosuch: QE_NOENT" in out, out)
+    # a text file edited into three versions from the shell; each version read back
+    _, o1 = con.command("write demo/todo buy paper")
+    _, o2 = con.command("write -a demo/todo   fix the printer")
+    _, o3 = con.command("write demo/todo start over")
+    ck.check("write-versions", "write: demo/todo;1 committed (10 bytes)" in o1 and
+             "write: demo/todo;2 committed (26 bytes)" in o2 and "write: demo/todo;3 committed (11 bytes)" in o3,
+             o1 + o2 + o3)
+    _, out = con.command("cat demo/todo;2 demo/todo;1 demo/todo")
+    ck.check("cat-versions", "buy paper\nfix the printer\nbuy paper\nstart over\n" in out, repr(out))
+    _, out = con.command("write demo")
+    ck.check("write-usage", "usage: write [-a] PATH TEXT..." in out, out)
+    _, out = con.command("write bin hello")
+    ck.check("write-error", "write: bin: QE_ISDIR" in out, out)
 
 
 def finish(con, ck):
