@@ -192,6 +192,8 @@ int vm_reserve_frames(struct vm_space *vs, unsigned n)
 	 * back at once: a process faulting at the same time cannot take them one by one
 	 * (the free count would never reach @n), and on one CPU nobody runs between the
 	 * return and the caller's allocations, which do not sleep. */
+	if (frame_free_count() >= n)
+		return 0; /* already there: no frame needs to move (most calls) */
 	pfn_t stash = FRAME_NONE;
 	unsigned held = 0, tries = 0;
 	int err = 0;
