@@ -17,20 +17,23 @@ UCFLAGS := -std=c11 -ffreestanding -nostdlib -fno-pic -fno-pie -static -mgeneral
 	-fstack-clash-protection -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables -fno-tree-loop-distribute-patterns \
 	-fno-strict-aliasing -malign-data=abi -O2 -g -Wall -Wextra -Werror -Wstrict-prototypes \
-	-Wmissing-prototypes -Wshadow -Iapps/include -Iapps/lib -Ikernel -MMD -MP
+	-Wmissing-prototypes -Wshadow -Iapps/include -Iapps/lib -Ikernel -Ifs-versioned -MMD -MP
 ULDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --build-id=none \
 	-T apps/lib/user.ld
 
 APPS_PROGS := init hello nop threads demand syscall_bad memhog worker bench \
 	bad_read_kernel bad_write_kernel bad_null bad_exec_data bad_ud bad_gp bad_div \
 	bad_stack bad_write_code bad_port bad_noncanonical bad_write_readonly swapper locker vmrace \
-	sh echo loop msgtest msgrace files vmap fbench ls cat write pumload \
+	sh echo loop msgtest msgrace files vmap fbench ls cat write diff purge pumload \
 	retpath fpu pthog bad_stack_big robust leaks storm residue
 APPS_ELF := $(APPS_PROGS:%=$(BUILD)/apps/%.elf)
 
 APPS_LIB_C := $(wildcard apps/lib/*.c)
 APPS_KLIB := kfmt string qerror cmdline
-APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(APPS_KLIB:%=$(BUILD)/apps/lib/%.o)
+# The file system core's comparison (qfs_diff) and the block-sized vectors it uses, for diff
+APPS_QFS := diff map
+APPS_LIB_OBJ := $(APPS_LIB_C:%.c=$(BUILD)/%.o) $(APPS_KLIB:%=$(BUILD)/apps/lib/%.o) \
+	$(APPS_QFS:%=$(BUILD)/apps/lib/qfs_%.o)
 APPS_CRT0 := $(BUILD)/apps/lib/crt0.o
 APPS_LIB := $(BUILD)/apps/lib/libquire.a
 
@@ -51,6 +54,11 @@ $(APPS_KLIB:%=$(BUILD)/apps/lib/%.o): $(BUILD)/apps/lib/%.o: kernel/lib/%.c apps
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  UCC     $<")
 	$(Q)$(UCC) $(UCFLAGS) -c $< -o $@
+
+$(APPS_QFS:%=$(BUILD)/apps/lib/qfs_%.o): $(BUILD)/apps/lib/qfs_%.o: fs-versioned/core/%.c apps/apps.mk | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  UCC     $<")
+	$(Q)$(UCC) $(UCFLAGS) -Ifs-versioned/core -c $< -o $@
 
 $(APPS_CRT0): apps/lib/crt0.asm | $(DEPS_STAMP)
 	@mkdir -p $(@D)

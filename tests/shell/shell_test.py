@@ -10,7 +10,8 @@ the screen line itself; argument lists; errors by name (no such program, bad num
 background swapper seen by `ps` while it swaps, `jobs`, `kill PID`; Ctrl-C of a foreground
 busy loop; `mem` and `swap`; the kernel monitor by Ctrl-] and back; programs from the
 file-system disk (`ls`, a mapping committed twice by `vmap`, `bin/hello;1`, a text file
-written into three versions by `write` and each read back by `cat`); `exit`, after which the
+written into three versions by `write`, each read back by `cat`, compared by `diff` and purged
+to the newest by `purge`); `exit`, after which the
 kernel must report every frame and swap block back. Results: "ok shell/NAME" lines in FILE.
 """
 import argparse
@@ -248,6 +249,17 @@ def files(con, ck):
              o1 + o2 + o3)
     _, out = con.command("cat demo/todo;2 demo/todo;1 demo/todo")
     ck.check("cat-versions", "buy paper\nfix the printer\nbuy paper\nstart over\n" in out, repr(out))
+    _, out = con.command("diff demo/todo;1 demo/todo;2")
+    ck.check("diff-versions", re.search(r"--- demo/todo;1\n\+\+\+ demo/todo;2\n@@ .*@@\n\+fix the printer\n", out) and
+             "-buy paper" not in out, repr(out))
+    _, out = con.command("diff demo/todo;1 demo/todo;9")
+    ck.check("diff-error", "diff: demo/todo;9: QE_NOENT" in out, out)
+    _, out = con.command("purge demo/todo 1")
+    _, ls = con.command("ls demo/todo")
+    ck.check("purge", "purge: demo/todo: 1 version left" in out and re.search(r"demo/todo;3 ", ls) and
+             "todo;1" not in ls and "todo;2" not in ls, out + ls)
+    _, out = con.command("purge demo/todo 0")
+    ck.check("purge-usage", "usage: purge PATH KEEP" in out, out)
     _, out = con.command("write demo")
     ck.check("write-usage", "usage: write [-a] PATH TEXT..." in out, out)
     _, out = con.command("write bin hello")
