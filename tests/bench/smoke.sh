@@ -46,9 +46,9 @@ for part in "$@"; do
     result "${part%-bench}" $((n > 0)) "$part printed no 'NAME VALUE UNIT' lines" ;;
   esac
 done
-# swapbusy.awk on a made-up log (sample-swap.log): (2e9 - 5e8) / (49155 + 74887) pages,
+# swapbusy.awk on a made-up log (sample-swap.txt): (2e9 - 5e8) / (49155 + 74887) pages,
 # then with an explicit page count, then with no idle lines (nothing to print).
-sample=$(dirname "$0")/sample-swap.log
+sample=$(dirname "$0")/sample-swap.txt
 got=$(awk -f "$(dirname "$0")/swapbusy.awk" "$sample" | head -1)
 got2=$( (cat "$sample"; echo "BENCH swap_pages 100000 pages") | awk -f "$(dirname "$0")/swapbusy.awk" | head -1)
 got3=$(grep -v '_tsc' "$sample" | awk -f "$(dirname "$0")/swapbusy.awk")

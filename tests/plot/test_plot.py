@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """test_plot.py - make test's part `plot`: memtrace.py, memplot.sh and policyplot.sh on the
-made-up inputs beside this file (sample-memtrace.log, sample-pum.txt) and on bad inputs.
+made-up inputs beside this file (sample-memtrace.txt, sample-pum.txt) and on bad inputs.
 Writes RESULTS with `ok plot/NAME` / `not ok plot/NAME` lines (specs/testing.md).
 usage: test_plot.py --results FILE --work DIR
 """
@@ -13,7 +13,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import memtrace  # noqa: E402
 
-SAMPLE = os.path.join(HERE, "sample-memtrace.log")
+SAMPLE = os.path.join(HERE, "sample-memtrace.txt")
 GOOD = "MEMTRACE t=0 free=10 swapin=0 swapout=0 procs=1:init:5:0:6"
 
 
