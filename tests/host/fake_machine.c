@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arch/x86_64/layout.h"
+#include "core/qfs.h"
 #include "arch/x86_64/pmap_internal.h"
 #include "arch/x86_64/trap.h"
 #include "dev/ata.h"
@@ -385,4 +386,49 @@ size_t kstrlcpy(char *dst, const char *src, size_t size)
 uint64_t rtc_now(void)
 {
 	return 1700000000;
+}
+
+/* ---- fake_mkfs: the core's mkfs on a memory disk ---- */
+static int mem_read(void *ctx, uint64_t b, void *buf)
+{
+	memcpy(buf, (uint8_t *)ctx + b * 4096, 4096);
+	return 0;
+}
+
+static int mem_write(void *ctx, uint64_t b, const void *buf)
+{
+	memcpy((uint8_t *)ctx + b * 4096, buf, 4096);
+	return 0;
+}
+
+static int mem_flush(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+static void *mem_alloc(void *ctx, size_t n)
+{
+	(void)ctx;
+	return malloc(n);
+}
+
+static void mem_free(void *ctx, void *p)
+{
+	(void)ctx;
+	free(p);
+}
+
+static uint64_t mem_now(void *ctx)
+{
+	(void)ctx;
+	return 1700000000;
+}
+
+int fake_mkfs(uint8_t *mem, size_t bytes)
+{
+	struct qfs_dev dev = { mem, bytes / 4096, mem_read, mem_write, mem_flush };
+	struct qfs_env env = { 0, mem_alloc, mem_free, mem_now, 0 };
+	struct qfs_mkfs_opts o = { 0, 0, 0 };
+	return qfs_mkfs(&dev, &env, &o);
 }

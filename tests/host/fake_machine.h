@@ -44,6 +44,10 @@ struct thread;
 /* fake_set_current - the thread sched_current() returns from now on (NULL: the default one). */
 void fake_set_current(struct thread *t);
 
+/* fake_mkfs - make an empty qfs file system (the core's mkfs, default options) on @bytes of
+ * memory at @mem, such as fm.disk or fm.fsdisk. 0 or the core's negative error. */
+int fake_mkfs(uint8_t *mem, size_t bytes);
+
 /* fake_machine_free - give it all back. */
 void fake_machine_free(void);
 

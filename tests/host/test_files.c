@@ -43,42 +43,6 @@ int copy_to_user(uint64_t dst, const void *src, size_t len)
 	return 0;
 }
 
-/* ---- a memory qfs_dev to make the file system with ---- */
-static int mem_read(void *ctx, uint64_t b, void *buf)
-{
-	memcpy(buf, (uint8_t *)ctx + b * 4096, 4096);
-	return 0;
-}
-
-static int mem_write(void *ctx, uint64_t b, const void *buf)
-{
-	memcpy((uint8_t *)ctx + b * 4096, buf, 4096);
-	return 0;
-}
-
-static int mem_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static void *h_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void h_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
-static uint64_t h_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
 
 static struct thread t1, t2;
 
@@ -86,10 +50,7 @@ static int setup(void **state)
 {
 	(void)state;
 	fake_machine_init(16, 8);
-	struct qfs_dev dev = { fm.disk, fm.disk_bytes / 4096, mem_read, mem_write, mem_flush };
-	struct qfs_env env = { 0, h_alloc, h_free, h_now, 0 };
-	struct qfs_mkfs_opts o = { 0, 0, 0 };
-	if (qfs_mkfs(&dev, &env, &o) < 0)
+	if (fake_mkfs(fm.disk, fm.disk_bytes) < 0)
 		return -1;
 	fs_init("root=hdb bcache=16");
 	fake_set_current(&t1);

@@ -13,6 +13,7 @@
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
 #include "fake_machine.h"
+#include "fake_space.h"
 #include "mm/frame.h"
 #include "vm/swap.h"
 #include "vm/vm.h"
@@ -25,11 +26,6 @@
 #define N 16              /* pages granted */
 
 static uint64_t free0, blocks0, tracked0;
-
-struct space {
-	struct vm_space *vs;
-	struct vm_tspace *ts;
-};
 
 static int setup_group(void **state)
 {
@@ -77,35 +73,6 @@ static void finish(void)
 	assert_int_equal(pageusage_tracked(), tracked0);
 }
 
-static uint64_t entry(struct space *s, vaddr_t va)
-{
-	return pmap_entry(&s->vs->pmap, &s->ts->root, va, NULL);
-}
-
-static uint64_t *words(struct space *s, vaddr_t va)
-{
-	uint64_t e = entry(s, va);
-	assert_true(pte_is_present(e));
-	return phys_to_virt(pte_pa(e));
-}
-
-/* touch - the CPU's write at @va: word 0 = @value, D set. */
-static void touch(struct space *s, vaddr_t va, uint64_t value)
-{
-	const char *why = NULL;
-	assert_int_equal(vm_fault(s->ts, va, PF_USER | PF_WRITE, &why), 0);
-	words(s, va)[0] = value;
-	uint64_t e = entry(s, va);
-	assert_true(pmap_replace(&s->vs->pmap, &s->ts->root, va, e, pte_set_dirty(pte_set_accessed(e))));
-}
-
-static uint64_t read_word(struct space *s, vaddr_t va)
-{
-	const char *why = NULL;
-	if (!pte_is_present(entry(s, va)))
-		assert_int_equal(vm_fault(s->ts, va, PF_USER, &why), 0);
-	return words(s, va)[0];
-}
 
 /*
  * fill_sender - N pages at SRC: 0-7 written (4-5 then evicted: swap entries; 6 evicted and

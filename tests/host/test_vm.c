@@ -13,6 +13,7 @@
 #include "arch/x86_64/pte.h"
 #include "arch/x86_64/trap.h"
 #include "fake_machine.h"
+#include "fake_space.h"
 #include "fs/fs.h"
 #include "mm/frame.h"
 #include "mm/shrink.h"
@@ -42,11 +43,6 @@ static int teardown_group(void **state)
 	return 0;
 }
 
-struct space {
-	struct vm_space *vs;
-	struct vm_tspace *ts;
-};
-
 static struct space make_space(uint32_t id)
 {
 	struct space s;
@@ -68,35 +64,6 @@ static void end_space(struct space *s)
 	assert_int_equal(swap_free_blocks(), blocks0);
 }
 
-static uint64_t entry(struct space *s, vaddr_t va)
-{
-	return pmap_entry(&s->vs->pmap, &s->ts->root, va, NULL);
-}
-
-static uint64_t *page_words(struct space *s, vaddr_t va)
-{
-	uint64_t e = entry(s, va);
-	assert_true(pte_is_present(e));
-	return phys_to_virt(pte_pa(e));
-}
-
-/* touch - a user write fault at @va, then the CPU's write: @value in word 0, D set. */
-static void touch(struct space *s, vaddr_t va, uint64_t value)
-{
-	const char *why = NULL;
-	assert_int_equal(vm_fault(s->ts, va, PF_USER | PF_WRITE, &why), 0);
-	page_words(s, va)[0] = value;
-	uint64_t e = entry(s, va);
-	assert_true(pmap_replace(&s->vs->pmap, &s->ts->root, va, e, pte_set_dirty(pte_set_accessed(e))));
-}
-
-static uint64_t read_word(struct space *s, vaddr_t va)
-{
-	const char *why = NULL;
-	if (!pte_is_present(entry(s, va)))
-		assert_int_equal(vm_fault(s->ts, va, PF_USER, &why), 0);
-	return page_words(s, va)[0];
-}
 
 /* evict_all - evict until nothing more can be; how many pages left RAM (swap_evict_one
  * takes a cluster per call). */
@@ -447,41 +414,6 @@ static void test_swap_read_error(void **state)
 
 /* ---- file mappings (vm/filemap.c) over the kernel's file system on a memory disk ---- */
 
-static int mem_read(void *ctx, uint64_t b, void *buf)
-{
-	memcpy(buf, (uint8_t *)ctx + b * 4096, 4096);
-	return 0;
-}
-
-static int mem_write(void *ctx, uint64_t b, const void *buf)
-{
-	memcpy((uint8_t *)ctx + b * 4096, buf, 4096);
-	return 0;
-}
-
-static int mem_flush(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-static void *h_alloc(void *ctx, size_t n)
-{
-	(void)ctx;
-	return malloc(n);
-}
-
-static void h_free(void *ctx, void *p)
-{
-	(void)ctx;
-	free(p);
-}
-
-static uint64_t h_now(void *ctx)
-{
-	(void)ctx;
-	return 1700000000;
-}
 
 /* file_word - word 0 of page @page of @path through the file system. */
 static uint64_t file_word(const char *path, unsigned page)
@@ -498,10 +430,7 @@ static void test_file_mapping(void **state)
 {
 	(void)state;
 	fake_machine_add_fsdisk(8);
-	struct qfs_dev dev = { fm.fsdisk, fm.fsdisk_bytes / 4096, mem_read, mem_write, mem_flush };
-	struct qfs_env env = { 0, h_alloc, h_free, h_now, 0 };
-	struct qfs_mkfs_opts o = { 0, 0, 0 };
-	assert_int_equal(qfs_mkfs(&dev, &env, &o), 0);
+	assert_int_equal(fake_mkfs(fm.fsdisk, fm.fsdisk_bytes), 0);
 	fs_init("root=hdd bcache=16");
 	assert_true(fs_mounted());
 	struct fs_file *f;
